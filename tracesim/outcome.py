@@ -1,0 +1,99 @@
+"""What a run came to, read from the folded trace: exit status, messages, nodes, CPUs.
+
+Also QEMU's monitor `info numa` (spec section 10) over the same state.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .qemu.process import render_report
+from .trace import events as ev
+from .trace.fold import State, fold
+from .trace.store import Trace
+
+
+def stdout_stderr(events: list[Any], until: int | None = None) -> tuple[str, str]:
+    out: list[str] = []
+    err: list[str] = []
+    for e in events[:until]:
+        if type(e) is ev.Report:
+            (out if e.kind == "stdout" else err).append(render_report(e.kind, e.text, e.location))
+    return "".join(out), "".join(err)
+
+
+def summarize(trace: Trace, state: State | None = None) -> dict[str, Any]:
+    """The outcome as one JSON-ready object (`tracesim summary --json`)."""
+    st = state or fold(trace.events)
+    mem = st.memory
+    get = mem.get
+    _, stderr = stdout_stderr(trace.events, st.position)
+    num_nodes = get("numa_state.num_nodes", 0)
+    have_dist = bool(get("numa_state.have_numa_distance", False))
+    nodes = []
+    for i in range(num_nodes):
+        base = f"numa_state.nodes[{i}]"
+        nodes.append({
+            "id": i,
+            "present": bool(get(f"{base}.present", False)),
+            "mem": get(f"{base}.node_mem", 0),
+            "distance": [get(f"{base}.distance[{j}]", 0) for j in range(num_nodes)]
+            if have_dist else None,
+        })
+    cpus = []
+    for i in range(get("possible_cpus.len", 0)):
+        base = f"possible_cpus.cpus[{i}].props"
+        cpus.append({
+            "index": i,
+            "socket_id": get(f"{base}.socket_id", 0),
+            "core_id": get(f"{base}.core_id", 0),
+            "thread_id": get(f"{base}.thread_id", 0),
+            "node_id": get(f"{base}.node_id", 0) if get(f"{base}.has_node_id") else None,
+        })
+    return {
+        "argv": trace.argv,
+        "profile": trace.header.profile,
+        "exit_status": st.exit_status,
+        "stderr": stderr,
+        "machine": get("mc.name"),
+        "ram_size": get("ram_size", 0),
+        "maxram_size": get("maxram_size", 0),
+        "ram_slots": get("ram_slots", 0),
+        "smp": {k: get(f"ms.smp.{k}", 0) for k in ("cpus", "cores", "threads", "max_cpus")}
+        | {"dies": get("ms.smp_dies", 0)},
+        "numa": {"num_nodes": num_nodes, "have_numa_distance": have_dist, "nodes": nodes},
+        "cpus": cpus,
+    }
+
+
+def info_numa(state: State) -> str:
+    """hmp `info numa`: nodes, their present CPUs, sizes in MiB, plugged memory."""
+    get = state.memory.get
+    num_nodes = get("numa_state.num_nodes", 0)
+    smp_cpus = get("ms.smp.cpus", 0)
+    lines = [f"{num_nodes} nodes"]
+    for i in range(num_nodes):
+        cpus = [
+            c for c in range(min(smp_cpus, get("possible_cpus.len", 0)))
+            if get(f"possible_cpus.cpus[{c}].props.has_node_id")
+            and get(f"possible_cpus.cpus[{c}].props.node_id", 0) == i
+        ]
+        lines.append(f"node {i} cpus:" + "".join(f" {c}" for c in cpus))
+        lines.append(f"node {i} size: {get(f'numa_state.nodes[{i}].node_mem', 0) >> 20} MB")
+        lines.append(f"node {i} plugged: 0 MB")
+    return "\n".join(lines) + "\n"
+
+
+def human_summary(trace: Trace) -> str:
+    st = fold(trace.events)
+    s = summarize(trace, st)
+    lines = [f"machine: {s['machine']}    exit status: {s['exit_status']}"]
+    if s["stderr"]:
+        lines.append("stderr:")
+        lines += ["  " + line for line in s["stderr"].splitlines()]
+    lines.append("(qemu) info numa")
+    lines.append(info_numa(st).rstrip("\n"))
+    if s["numa"]["have_numa_distance"]:
+        lines.append("distances:")
+        for node in s["numa"]["nodes"]:
+            lines.append(f"  node {node['id']}: " + " ".join(f"{d:3}" for d in node["distance"]))
+    return "\n".join(lines) + "\n"

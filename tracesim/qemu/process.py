@@ -1,0 +1,83 @@
+"""The simulated qemu-system-x86_64 process: its recorder, machine and error location.
+
+util/qemu-error.c's reporting lives here too: the model records each message as a
+`report` event (kind, location, text); front ends render it with `render_report`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .machines import MachineClass
+from .options import Cmdline
+from .state import Globals, HostMemoryBackend, MachineState
+
+PROGRAM = "qemu-system-x86_64"
+
+
+class Recorder(Protocol):
+    def call(self, fn: str, file: str, **args: Any) -> None: ...
+    def ret(self, value: Any = None) -> None: ...
+    def step(self, line: int) -> None: ...
+    def write(self, path: str, value: Any) -> None: ...
+    def local(self, name: str, value: Any) -> None: ...
+    def branch(self, line: int, cond: str, taken: bool, **values: Any) -> None: ...
+    def check(self, line: int, cond: str, ok: bool, **values: Any) -> None: ...
+    def loop(self, line: int, var: str, value: Any) -> None: ...
+    def report(self, line: int, kind: str, text: str, location: str | None = None) -> None: ...
+    def exit(self, line: int, status: int) -> None: ...
+    def fact(self, line: int, name: str, **data: Any) -> None: ...
+
+
+class QemuExit(Exception):
+    """exit(status) in the simulated process: unwinds the model after the exit event."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class QemuError(Exception):
+    """An Error * set with error_setg, travelling up to error_propagate."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def render_report(kind: str, text: str, location: str | None) -> str:
+    """One message as QEMU prints it on stderr."""
+    if kind in ("printf", "stdout"):
+        return text
+    head = f"{PROGRAM}: {location}: " if location else f"{PROGRAM}: "
+    label = {"warning": "warning: ", "info": "info: "}.get(kind, "")
+    return f"{head}{label}{text}\n"
+
+
+@dataclass
+class Qemu:
+    rec: Recorder
+    cmdline: Cmdline
+    mc: MachineClass | None = None
+    ms: MachineState | None = None
+    g: Globals | None = None
+    location: str | None = None  # the current error location (loc_push/loc_restore)
+    backends: dict[str, HostMemoryBackend] = field(default_factory=dict)
+
+    def error_report(self, line: int, text: str) -> None:
+        self.rec.report(line, "error", text, self.location)
+
+    def warn_report(self, line: int, text: str) -> None:
+        self.rec.report(line, "warning", text, self.location)
+
+    def error_printf(self, line: int, text: str) -> None:
+        self.rec.report(line, "printf", text)
+
+    def exit(self, line: int, status: int) -> None:
+        self.rec.exit(line, status)
+        raise QemuExit(status)
+
+    def fatal(self, line: int, text: str) -> None:
+        """An Error reaching &error_fatal: reported where we are, then exit(1)."""
+        self.error_report(line, text)
+        self.exit(line, 1)

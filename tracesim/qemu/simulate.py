@@ -1,0 +1,30 @@
+"""Entry point of the model: a QEMU command line in, the run's exit status out."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .process import Recorder
+from .vl import qemu_main
+
+PROFILES = ("4.2",)
+PROGRAM_NAMES = ("qemu-system-x86_64", "qemu-system-i386", "qemu-kvm", "qemu")
+
+
+@dataclass
+class Simulation:
+    argv: list[str]
+    exit_status: int
+
+
+def strip_program(argv: list[str]) -> list[str]:
+    """A pasted command line may start with the program (or a path to it)."""
+    if argv and not argv[0].startswith("-") and argv[0].rsplit("/", 1)[-1] in PROGRAM_NAMES:
+        return argv[1:]
+    return argv
+
+
+def simulate(argv: list[str], recorder: Recorder, profile: str = "4.2") -> Simulation:
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r} (known: {', '.join(PROFILES)})")
+    args = strip_program(list(argv))
+    return Simulation(args, qemu_main(args, recorder))

@@ -1,0 +1,107 @@
+"""Folding events into state, and checkpoints that make any position cheap to reach.
+
+The state at position N is `fold(events[:N])`: memory as a flat map from C lvalue path to
+value (unwritten paths read as zero), the frame stack with each frame's locals, and the
+messages printed so far. `apply_event` is the one step of the fold.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from . import events as ev
+
+
+@dataclass
+class Frame:
+    fn: str
+    file: str
+    line: int | None
+    args: dict[str, Any]
+    locals: dict[str, Any]
+    call_index: int  # index of the Call event that pushed it
+
+    def copy(self) -> "Frame":
+        return Frame(self.fn, self.file, self.line, self.args, dict(self.locals), self.call_index)
+
+
+@dataclass
+class State:
+    memory: dict[str, Any] = field(default_factory=dict)
+    frames: list[Frame] = field(default_factory=list)
+    reports: int = 0  # how many report events have happened (they are append-only)
+    exit_status: int | None = None
+    position: int = 0  # events folded so far
+
+    def copy(self) -> "State":
+        return State(dict(self.memory), [f.copy() for f in self.frames], self.reports,
+                     self.exit_status, self.position)
+
+    @property
+    def frame(self) -> Frame | None:
+        return self.frames[-1] if self.frames else None
+
+
+def apply_event(state: State, event: Any, index: int) -> State:
+    """One step of the fold: the state after `event` (the event at `index`)."""
+    kind = type(event)
+    if kind is ev.Step:
+        state.frames[-1].line = event.line
+    elif kind is ev.Write:
+        state.memory[event.path] = event.value
+    elif kind is ev.Local:
+        state.frames[-1].locals[event.name] = event.value
+    elif kind is ev.Call:
+        state.frames.append(Frame(event.fn, event.file, None, event.args, dict(event.args), index))
+    elif kind is ev.Return:
+        state.frames.pop()
+    elif kind is ev.Report:
+        state.reports += 1
+    elif kind is ev.Exit:
+        state.exit_status = event.status
+    state.position = index + 1
+    return state
+
+
+def fold(events: Sequence[Any], until: int | None = None, start: State | None = None) -> State:
+    state = start.copy() if start is not None else State()
+    end = len(events) if until is None else until
+    for index in range(state.position, end):
+        apply_event(state, events[index], index)
+    return state
+
+
+class Timeline:
+    """A trace's events with checkpoints of folded state every `every` events."""
+
+    def __init__(self, events: Sequence[Any], every: int | None = None) -> None:
+        self.events = events
+        n = len(events)
+        # Bound the number of checkpoints so memory stays flat on huge traces.
+        self.every = every or max(512, n // 256)
+        self.positions: list[int] = []
+        self.checkpoints: list[State] = []
+        state = State()
+        self._keep(state)
+        for index, event in enumerate(events):
+            apply_event(state, event, index)
+            if (index + 1) % self.every == 0:
+                self._keep(state)
+        self.final = state
+        self.stops = [i for i, e in enumerate(events) if type(e) is ev.Step]
+
+    def _keep(self, state: State) -> None:
+        self.positions.append(state.position)
+        self.checkpoints.append(state.copy())
+
+    def state_at(self, position: int) -> State:
+        """The state after the first `position` events."""
+        position = max(0, min(position, len(self.events)))
+        if position == len(self.events):
+            return self.final.copy()
+        k = bisect.bisect_right(self.positions, position) - 1
+        return fold(self.events, position, self.checkpoints[k])
+
+    def reports_until(self, position: int) -> list[ev.Report]:
+        return [e for e in self.events[:position] if type(e) is ev.Report]
