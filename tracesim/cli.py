@@ -121,10 +121,36 @@ def cmd_show(argv: list[str]) -> int:
     return 0
 
 
+def cmd_examples(argv: list[str]) -> int:
+    from pathlib import Path
+
+    from .examples import DEFAULT_DIR, example_traces, stale_examples
+    from .trace.store import write_bytes_atomic
+
+    p = Parser(prog="tracesim examples", description="Write the teaching scenarios' traces "
+               "(traces/ in the repository), or with --check say which are stale.")
+    p.add_argument("--dir", default=str(DEFAULT_DIR), help="where the traces live")
+    p.add_argument("--check", action="store_true", help="exit 1 if any trace is stale")
+    args = p.parse_args(argv)
+    directory = Path(args.dir)
+    if args.check:
+        stale = stale_examples(directory)
+        for name in stale:
+            sys.stderr.write(f"tracesim examples: {directory / name} is stale; run "
+                             f"'tracesim examples --dir {directory}'\n")
+        return 1 if stale else 0
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, data in example_traces().items():
+        write_bytes_atomic(directory / name, data)
+        sys.stdout.write(f"wrote {directory / name}\n")
+    return 0
+
+
 COMMANDS: dict[str, tuple[Any, str]] = {
     "run": (cmd_run, "simulate QEMU 4.2 on a command line and write its trace"),
     "summary": (cmd_summary, "the outcome of a trace (info numa, exit status, messages)"),
     "show": (cmd_show, "print a trace's events or its statement stops"),
+    "examples": (cmd_examples, "regenerate (or --check) the example traces in traces/"),
 }
 
 

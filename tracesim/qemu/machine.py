@@ -6,7 +6,7 @@ from typing import Any
 
 from .options import QemuOpts
 from .process import Qemu, QemuError
-from .state import ADDR_MACHINE, CPUArchId, MachineState
+from .state import ADDR_MACHINE, ADDR_MACHINE_CLASS, CPUArchId, MachineState
 
 MACHINE_C = "hw/core/machine.c"
 U32 = 0xFFFFFFFF
@@ -178,6 +178,7 @@ def machine_run_board_init(q: Qemu, ms: MachineState, at: int) -> None:
     assert mc is not None
     rec.call("machine_run_board_init", MACHINE_C, machine=ADDR_MACHINE)
     rec.step(1103)
+    rec.local("machine_class", ADDR_MACHINE_CLASS)
     rec.step(1105)
     rec.branch(1105, "machine_class->numa_mem_supported", mc.numa_mem_supported)
     if mc.numa_mem_supported:
@@ -247,6 +248,8 @@ def machine_numa_finish_cpu_init(q: Qemu, ms: MachineState) -> None:
         if unbound:
             rec.step(1072)
             props = {f: getattr(slot.props, f) for f in type(slot.props)._fields}
+            for name, value in props.items():
+                rec.local(f"props.{name}", value)
             rec.step(1074)
             node = x86_get_default_cpu_node_id(q, ms, i)
             rec.step(1074)

@@ -153,6 +153,8 @@ def _validate(opts: QemuOpts) -> None:
         kind = desc.get(key)
         if kind is None:
             raise CmdlineError(opts.location, f"Invalid parameter '{key}'")
+        if key == "size" and value == "":
+            continue  # set_memory_options reports it (vl.c:2735)
         try:
             if kind == "size":
                 opts.numbers[key] = qemu_strtosz(value)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .process import Recorder
+from .process import Qemu, Recorder
 from .vl import qemu_main
 
 PROFILES = ("4.2",)
@@ -14,6 +14,7 @@ PROGRAM_NAMES = ("qemu-system-x86_64", "qemu-system-i386", "qemu-kvm", "qemu")
 class Simulation:
     argv: list[str]
     exit_status: int
+    process: Qemu | None  # the model's own objects as the run ended (tests compare the fold)
 
 
 def strip_program(argv: list[str]) -> list[str]:
@@ -27,4 +28,5 @@ def simulate(argv: list[str], recorder: Recorder, profile: str = "4.2") -> Simul
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r} (known: {', '.join(PROFILES)})")
     args = strip_program(list(argv))
-    return Simulation(args, qemu_main(args, recorder))
+    status, process = qemu_main(args, recorder)
+    return Simulation(args, status, process)

@@ -15,14 +15,17 @@ RAM_ADDR_MAX = (1 << 64) - 1  # ram_addr_t is 64 bits on x86_64 hosts
 MEMORY_BACKENDS = ("memory-backend-ram", "memory-backend-file", "memory-backend-memfd")
 
 
-def qemu_main(argv: list[str], rec: Recorder) -> int:
-    """Run the simulated process; returns its exit status (0: it goes on into board init)."""
+def qemu_main(argv: list[str], rec: Recorder) -> tuple[int, Qemu | None]:
+    """Run the simulated process: its exit status (0: it goes on into board init) and the
+    process as it ended (None when the command line did not parse)."""
     rec.call("main", VL, argc=len(argv) + 1, argv=0x7FFFFFFFE278, envp=0x7FFFFFFFE308)
+    q: Qemu | None = None
     try:
-        run_main(Qemu(rec, cmdline=read_cmdline(rec, argv)))
+        q = Qemu(rec, cmdline=read_cmdline(rec, argv))
+        run_main(q)
     except QemuExit as done:
-        return done.status
-    return 0
+        return done.status, q
+    raise AssertionError("the model always ends in exit()")
 
 
 def read_cmdline(rec: Recorder, argv: list[str]) -> Cmdline:

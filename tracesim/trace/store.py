@@ -40,11 +40,15 @@ def encode_lines(header: Header, events: Iterable[Any]) -> bytes:
 
 
 def write_trace(path: str | os.PathLike[str], header: Header, events: Iterable[Any]) -> None:
+    write_bytes_atomic(path, encode_lines(header, events))
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write to a temporary file beside the target, then rename: never a half file."""
     target = Path(path)
-    data = encode_lines(header, events)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a trace is an ordinary file
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -56,6 +60,12 @@ def write_trace(path: str | os.PathLike[str], header: Header, events: Iterable[A
         except FileNotFoundError:
             pass
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _short(err: Exception) -> str:
