@@ -1,0 +1,57 @@
+"""The public cases observed on real QEMU 4.2, compared in-process and with check-golden."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import GOLDEN, SHARED, golden_cases, qemu
+
+CASES = golden_cases()
+pytestmark = pytest.mark.skipif(not CASES, reason="../shared/golden is not beside the repo")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_outcome_matches_real_qemu(case: dict) -> None:
+    run = qemu(case["argv"])
+    want = case["expect"]
+    assert run.status == want["exit_status"]
+    assert run.stderr == want["stderr"]
+    s = run.summary
+    nodes = s["numa"]["nodes"]
+    if "node_mem" in want:
+        assert [n["mem"] for n in nodes] == want["node_mem"]
+    if "distance" in want:
+        assert [n["distance"] for n in nodes] == want["distance"]
+    if "cpu_node" in want:
+        assert [c["node_id"] for c in s["cpus"]] == want["cpu_node"]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.get("gdb_stops")],
+                         ids=[c["id"] for c in CASES if c.get("gdb_stops")])
+def test_every_stop_is_where_gdb_stopped(case: dict) -> None:
+    want = [f"{fn} {file}:{line}" for fn, file, line in case["gdb_stops"]]
+    assert qemu(case["argv"]).stops == want
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.get("info_numa")],
+                         ids=[c["id"] for c in CASES if c.get("info_numa")])
+def test_monitor_info_numa(case: dict) -> None:
+    from tracesim.outcome import info_numa
+    from tracesim.trace.fold import fold
+
+    assert info_numa(fold(qemu(case["argv"]).trace.events)) == case["info_numa"]
+
+
+def test_check_golden_tool_agrees() -> None:
+    """The shared tool, run the way the before-stop hook and CI run it."""
+    exe = shutil.which("tracesim", path=os.path.dirname(sys.executable)) or shutil.which("tracesim")
+    if exe is None:
+        pytest.skip("tracesim is not installed as a command")
+    proc = subprocess.run([sys.executable, str(SHARED / "tools" / "check-golden"), "--tracesim",
+                           exe, str(GOLDEN.parent)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{len(CASES)} agree, 0 disagree" in proc.stdout
