@@ -68,6 +68,11 @@ def load(path: str) -> Trace:
 
 
 def cmd_run(argv: list[str]) -> int:
+    from .qemu import simulate
+    from .qemu.simulate import strip_program
+    from .trace.recorder import OutcomeSink
+    from .trace.store import StreamingTraceWriter
+
     p = Parser(prog="tracesim run", description="Simulate QEMU 4.2 on a command line: QEMU's "
                "messages on stderr, QEMU's exit status, and the trace with -o.",
                usage="tracesim run [--profile 4.2] [-o TRACE] [--] QEMU_ARGS...")
@@ -75,17 +80,29 @@ def cmd_run(argv: list[str]) -> int:
     p.add_argument("-o", "--output", metavar="TRACE", help="write the trace (JSON Lines) here")
     ours, qemu_args = split_qemu_args(argv, {"--profile", "-o", "--output"}, {"-h", "--help"})
     args = p.parse_args(ours)
-    trace = simulate_trace(qemu_args, args.profile)
+    qemu_args = strip_program(qemu_args)
+    sink: Any
     if args.output:
+        header = ev.Header(schema=ev.SCHEMA_VERSION, tracesim=__version__, profile=args.profile,
+                           argv=qemu_args)
         try:
-            write_trace(args.output, trace.header, trace.events)
+            sink = StreamingTraceWriter(args.output, header)
         except OSError as err:
             raise UsageError(f"tracesim run: cannot write {args.output}: {err.strerror or err}")
-    out, err = stdout_stderr(trace.events)
+    else:
+        sink = OutcomeSink()
+    try:
+        sim = simulate(qemu_args, Recorder(sink), args.profile)
+        if args.output:
+            sink.commit()
+    except BaseException:
+        if args.output:
+            sink.abort()
+        raise
+    out, err = stdout_stderr(sink.records)
     sys.stdout.write(out)
     sys.stderr.write(err)
-    exits = [e for e in trace.events if type(e) is ev.Exit]
-    return exits[-1].status if exits else 0
+    return sim.exit_status
 
 
 def cmd_summary(argv: list[str]) -> int:

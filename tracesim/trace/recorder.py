@@ -20,10 +20,22 @@ _RECORDS: dict[str, type] = {
 }
 
 
-def build_record(_logger: Any, _name: str, event_dict: dict[str, Any]) -> Any:
+def build_record(_logger: Any, tag: str, event_dict: dict[str, Any]) -> Any:
     """Processor: turn the event dict into its typed record (the last processor)."""
-    kind = event_dict.pop("event")
-    return ((_RECORDS[kind](**event_dict),), {})
+    return _RECORDS[tag](**event_dict)
+
+
+class TraceLogger(structlog.BoundLoggerBase):
+    """A structlog wrapper class for trace events: runs the processor chain with the event
+    kind as the method name and hands the final record to the sink. It skips the generic
+    path's context copy and result-shape checks, which cost more than the event itself on
+    traces of millions of events; trace events carry no bound context."""
+
+    def emit(self, tag: str, /, **event_dict: Any) -> None:
+        logger = self._logger
+        for proc in self._processors:
+            event_dict = proc(logger, tag, event_dict)
+        logger.msg(event_dict)
 
 
 class ListSink:
@@ -34,19 +46,31 @@ class ListSink:
         self.msg: Callable[[Any], None] = self.records.append
 
 
-def make_logger(sink: ListSink, processors: list[Callable[..., Any]] | None = None) -> Any:
+class OutcomeSink:
+    """Keeps only what the process printed and how it ended (reports and exits), for runs
+    whose events stream elsewhere or are not kept."""
+
+    def __init__(self) -> None:
+        self.records: list[Any] = []
+
+    def msg(self, record: Any) -> None:
+        if type(record) in (ev.Report, ev.Exit):
+            self.records.append(record)
+
+
+def make_logger(sink: Any, processors: list[Callable[..., Any]] | None = None) -> TraceLogger:
     """A structlog logger whose chain ends in `build_record`; extra processors run first."""
     chain = list(processors or []) + [build_record]
-    return structlog.wrap_logger(sink, processors=chain,
-                                 wrapper_class=structlog.BoundLoggerBase)
+    return structlog.wrap_logger(sink, processors=chain, wrapper_class=TraceLogger)
 
 
 class Recorder:
-    """Collects the events of one simulated run."""
+    """Sends the events of one simulated run through structlog into a sink (by default a
+    list; `trace.store.StreamingTraceWriter` writes them to a trace file as they come)."""
 
-    def __init__(self, processors: list[Callable[..., Any]] | None = None) -> None:
-        self.sink = ListSink()
-        self._emit = make_logger(self.sink, processors)._proxy_to_logger
+    def __init__(self, sink: Any = None, processors: list[Callable[..., Any]] | None = None) -> None:
+        self.sink = sink if sink is not None else ListSink()
+        self._emit = make_logger(self.sink, processors).emit
 
     @property
     def events(self) -> list[Any]:
@@ -54,34 +78,34 @@ class Recorder:
 
     # One method per event kind; the simulator names QEMU's line in each.
     def call(self, fn: str, file: str, **args: Any) -> None:
-        self._emit("msg", "call", fn=fn, file=file, args=args)
+        self._emit("call", fn=fn, file=file, args=args)
 
     def ret(self, value: Any = None) -> None:
-        self._emit("msg", "ret", value=value)
+        self._emit("ret", value=value)
 
     def step(self, line: int) -> None:
-        self._emit("msg", "step", line=line)
+        self._emit("step", line=line)
 
     def write(self, path: str, value: Any) -> None:
-        self._emit("msg", "write", path=path, value=value)
+        self._emit("write", path=path, value=value)
 
     def local(self, name: str, value: Any) -> None:
-        self._emit("msg", "local", name=name, value=value)
+        self._emit("local", name=name, value=value)
 
     def branch(self, line: int, cond: str, taken: bool, **values: Any) -> None:
-        self._emit("msg", "branch", line=line, cond=cond, taken=bool(taken), values=values)
+        self._emit("branch", line=line, cond=cond, taken=bool(taken), values=values)
 
     def check(self, line: int, cond: str, ok: bool, **values: Any) -> None:
-        self._emit("msg", "assert", line=line, cond=cond, ok=bool(ok), values=values)
+        self._emit("assert", line=line, cond=cond, ok=bool(ok), values=values)
 
     def loop(self, line: int, var: str, value: Any) -> None:
-        self._emit("msg", "loop", line=line, var=var, value=value)
+        self._emit("loop", line=line, var=var, value=value)
 
     def report(self, line: int, kind: str, text: str, location: str | None = None) -> None:
-        self._emit("msg", "report", line=line, kind=kind, text=text, location=location)
+        self._emit("report", line=line, kind=kind, text=text, location=location)
 
     def exit(self, line: int, status: int) -> None:
-        self._emit("msg", "exit", line=line, status=status)
+        self._emit("exit", line=line, status=status)
 
     def fact(self, line: int, name: str, **data: Any) -> None:
-        self._emit("msg", "fact", line=line, name=name, data=data)
+        self._emit("fact", line=line, name=name, data=data)

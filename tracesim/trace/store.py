@@ -9,6 +9,7 @@ from typing import Any, Iterable
 
 import msgspec
 
+from . import events as ev
 from .events import SCHEMA_VERSION, BodyEvent, Header
 
 _encoder = msgspec.json.Encoder()
@@ -60,6 +61,51 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+class StreamingTraceWriter:
+    """A sink that encodes each event as it comes into a temporary file beside the target,
+    renamed into place by `commit`: memory stays flat however long the run, and an
+    interrupted run never leaves a half trace under the final name. Keeps the reports and
+    exits (`records`) so the caller can still print what the process printed."""
+
+    FLUSH_AT = 1 << 20
+
+    def __init__(self, path: str | os.PathLike[str], header: Header) -> None:
+        self.target = Path(path)
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp",
+                                        dir=self.target.parent or ".")
+        os.chmod(self.tmp, 0o666 & ~_umask())
+        self.fh = os.fdopen(fd, "wb")
+        self.buf = bytearray(_encoder.encode(header))
+        self.buf += b"\n"
+        self.records: list[Any] = []
+        self.count = 0
+
+    def msg(self, record: Any) -> None:
+        _encoder.encode_into(record, self.buf, -1)
+        self.buf += b"\n"
+        self.count += 1
+        if type(record) in (ev.Report, ev.Exit):
+            self.records.append(record)
+        if len(self.buf) >= self.FLUSH_AT:
+            self.fh.write(self.buf)
+            self.buf.clear()
+
+    def commit(self) -> None:
+        self.fh.write(self.buf)
+        self.buf.clear()
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+        os.replace(self.tmp, self.target)
+
+    def abort(self) -> None:
+        self.fh.close()
+        try:
+            os.unlink(self.tmp)
+        except FileNotFoundError:
+            pass
 
 
 def _umask() -> int:
