@@ -89,6 +89,16 @@ def smp_parse(q: Qemu, ms: MachineState, opts: QemuOpts | None, at: int) -> None
     rec.ret()
 
 
+# machine.c:666-684: a property the slots do not have; then 687-700: a slot that differs.
+_SUPPORT_CHECKS = tuple(
+    (line, f"has_{key}", f"{key.replace('_', '-')} is not supported",
+     f"props->has_{key} && !slot->props.has_{key}")
+    for line, key in ((666, "thread_id"), (671, "core_id"), (676, "socket_id"), (681, "die_id")))
+_MATCH_CHECKS = tuple(
+    (line, f"has_{key}", key, f"props->has_{key} && props->{key} != slot->props.{key}")
+    for line, key in ((687, "thread_id"), (691, "core_id"), (695, "die_id"), (699, "socket_id")))
+
+
 def machine_set_cpu_numa_node(q: Qemu, ms: MachineState, props: Props) -> None:
     """machine.c:644-722; raises QemuError with the Error it sets."""
     from .x86 import x86_possible_cpu_arch_ids
@@ -126,19 +136,17 @@ def machine_set_cpu_numa_node(q: Qemu, ms: MachineState, props: Props) -> None:
         sp = slot.props
         rec.step(663)
         rec.local("slot", slot.address)
-        for line, key, text in ((666, "thread_id", "thread-id"), (671, "core_id", "core-id"),
-                                (676, "socket_id", "socket-id"), (681, "die_id", "die-id")):
+        for line, has_key, text, cond in _SUPPORT_CHECKS:
             rec.step(line)
-            unsupported = props[f"has_{key}"] and not getattr(sp, f"has_{key}")
-            rec.branch(line, f"props->has_{key} && !slot->props.has_{key}", unsupported)
+            unsupported = props[has_key] and not getattr(sp, has_key)
+            rec.branch(line, cond, unsupported)
             if unsupported:
-                fail(line + 1, line + 2, f"{text} is not supported")
+                fail(line + 1, line + 2, text)
         mismatch = False
-        for line, key in ((687, "thread_id"), (691, "core_id"), (695, "die_id"), (699, "socket_id")):
+        for line, has_key, key, cond in _MATCH_CHECKS:
             rec.step(line)
-            differs = props[f"has_{key}"] and props[key] != getattr(sp, key)
-            rec.branch(line, f"props->has_{key} && props->{key} != slot->props.{key}", differs,
-                       given=props[key], slot=getattr(sp, key))
+            differs = props[has_key] and props[key] != getattr(sp, key)
+            rec.branch(line, cond, differs, given=props[key], slot=getattr(sp, key))
             if differs:
                 rec.step(line + 1)  # continue
                 mismatch = True
