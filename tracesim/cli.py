@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any, NoReturn, Sequence
 
 import msgspec
@@ -163,7 +164,82 @@ def cmd_examples(argv: list[str]) -> int:
     return 0
 
 
+DEBUG_VALUE_OPTS = {"--profile", "-ex", "--ex", "-eval-command", "--eval-command", "-x",
+                    "--command", "--qemu-src"}
+DEBUG_FLAGS = {"-batch", "--batch", "-q", "-quiet", "--quiet", "-silent", "--silent", "-h", "--help"}
+
+
+def cmd_debug(argv: list[str]) -> int:
+    """The replay debugger: a REPL, or gdb's batch mode with -batch."""
+    from .debugger.driver import Driver
+    from .debugger.session import Session
+    from .scenarios import DEFAULT_ARGS, default_argv
+
+    p = Parser(prog="tracesim debug", description="Replay a trace with gdb's commands, forward "
+               "and backward. Without TRACE or QEMU arguments: the built-in default scenario "
+               f"({DEFAULT_ARGS}).",
+               usage="tracesim debug [--profile 4.2] [--qemu-src DIR] [-batch] [-ex CMD]... "
+                     "[-x FILE] [-q] [TRACE | -- QEMU_ARGS...]")
+    p.add_argument("--profile", default="4.2", choices=["4.2"], help="QEMU version modelled")
+    p.add_argument("--qemu-src", metavar="DIR", help="a QEMU 4.2 source tree: `list` shows its lines")
+    p.add_argument("-batch", "--batch", action="store_true", help="run the commands, then exit")
+    p.add_argument("-ex", "--ex", "-eval-command", "--eval-command", dest="commands",
+                   action="append", default=[], metavar="CMD", type=lambda c: ("ex", c),
+                   help="execute a command (repeatable, in order)")
+    p.add_argument("-x", "--command", dest="commands", action="append", metavar="FILE",
+                   type=lambda f: ("x", f), help="execute the commands in FILE")
+    p.add_argument("-q", "-quiet", "--quiet", "-silent", "--silent", dest="quiet", action="store_true",
+                   help="no introduction")
+    p.add_argument("trace", nargs="?", metavar="TRACE")
+    if "--" in argv:
+        cut = argv.index("--")
+        ours, qemu_args = argv[:cut], argv[cut + 1:]
+    else:
+        ours, qemu_args = argv, None
+    args = p.parse_args(ours)
+    if qemu_args is not None and args.trace:
+        raise UsageError("tracesim debug: give a TRACE or QEMU arguments after --, not both")
+    if args.trace:
+        trace = load(args.trace)
+        what = args.trace
+    else:
+        from .qemu.simulate import strip_program
+        qemu_args = strip_program(qemu_args) if qemu_args is not None else default_argv()
+        trace = simulate_trace(qemu_args, args.profile)
+        what = "qemu-system-x86_64 " + " ".join(qemu_args)
+    session = Session(trace, args.qemu_src)
+    def write_error(text: str) -> None:
+        sys.stdout.flush()  # keep the order gdb's terminal shows
+        print(text, file=sys.stderr, flush=True)
+
+    driver = Driver(session, print, write_error)
+    if not args.quiet and not args.batch:
+        print(f"tracesim {__version__}: replaying {what}")
+        print(f"{len(session.index.stops)} statement stops recorded. Type \"help\" for commands, "
+              "\"run\" or \"start\" to begin, \"quit\" to leave.")
+    try:
+        for kind, value in args.commands:
+            if kind == "ex":
+                driver.run_line(value)
+                continue
+            try:
+                lines = Path(value).read_text().splitlines()
+            except OSError as err:
+                print(f"{value}: {err.strerror or err}.", file=sys.stderr)
+                driver.last_failed = True
+                continue
+            for line in lines:
+                driver.run_line(line)
+        if args.batch:
+            return 1 if driver.last_failed else 0
+        from .repl import interact
+        return interact(session, driver)
+    except SystemExit as done:
+        return int(done.code or 0)
+
+
 COMMANDS: dict[str, tuple[Any, str]] = {
+    "debug": (cmd_debug, "replay a trace (or a QEMU command line) with gdb's commands"),
     "run": (cmd_run, "simulate QEMU 4.2 on a command line and write its trace"),
     "summary": (cmd_summary, "the outcome of a trace (info numa, exit status, messages)"),
     "show": (cmd_show, "print a trace's events or its statement stops"),
@@ -182,7 +258,9 @@ def top_help() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        if not args or args[0] in ("-h", "--help", "help"):
+        if not args:
+            return cmd_debug([])  # the main job: the REPL on the default scenario
+        if args[0] in ("-h", "--help", "help"):
             sys.stdout.write(top_help())
             return 0
         if args[0] == "--version":

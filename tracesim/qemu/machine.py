@@ -99,12 +99,14 @@ _MATCH_CHECKS = tuple(
     for line, key in ((687, "thread_id"), (691, "core_id"), (695, "die_id"), (699, "socket_id")))
 
 
-def machine_set_cpu_numa_node(q: Qemu, ms: MachineState, props: Props) -> None:
+def machine_set_cpu_numa_node(q: Qemu, ms: MachineState, props: Props,
+                              errp: int = 0x7FFFFFFFDD68) -> None:
     """machine.c:644-722; raises QemuError with the Error it sets."""
     from .x86 import x86_possible_cpu_arch_ids
 
     rec = q.rec
-    rec.call("machine_set_cpu_numa_node", MACHINE_C, machine=ADDR_MACHINE, props=0x7FFFFFFFDD90)
+    rec.call("machine_set_cpu_numa_node", MACHINE_C, machine=ADDR_MACHINE, props=0x7FFFFFFFDD90,
+             errp=errp)
     for name, value in props.items():
         rec.local(f"props->{name}", value)
 
@@ -284,8 +286,8 @@ def machine_numa_finish_cpu_init(q: Qemu, ms: MachineState) -> None:
             rec.local("props.has_node_id", True)
             rec.step(1088)
             try:
-                machine_set_cpu_numa_node(q, ms, props)
-            except QemuError as err:  # &error_fatal, no location here
+                machine_set_cpu_numa_node(q, ms, props, errp=0x5555562784D0)  # &error_fatal
+            except QemuError as err:  # no location here
                 q.fatal(1088, err.text)
         i += 1
         rec.local("i", i)

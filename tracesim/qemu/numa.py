@@ -12,6 +12,8 @@ from .state import (ADDR_MACHINE, ADDR_MACHINE_CLASS, ADDR_NODES, MAX_NODES, NUM
 from .x86 import x86_cpu_index_to_props
 
 NUMA = "hw/core/numa.c"
+ERROR_FATAL = 0x5555562784D0  # &error_fatal in the observed binary
+ERROR_ABORT = 0x5555562784D8
 MEM_DEPRECATED = "Parameter -numa node,mem is deprecated, use -numa node,memdev instead"
 SPLIT_DEPRECATED = ("Default splitting of RAM between nodes is deprecated, Use '-numa node,memdev' "
                     "to explictly define RAM allocation per node")
@@ -35,7 +37,7 @@ def parse_numa_opts(q: Qemu, ms: MachineState, at: int) -> None:
 def parse_numa(q: Qemu, ms: MachineState, opts: QemuOpts) -> int:
     """numa.c:224-253."""
     rec = q.rec
-    rec.call("parse_numa", NUMA, opaque=ADDR_MACHINE, opts=0x5555562D4C50)
+    rec.call("parse_numa", NUMA, opaque=ADDR_MACHINE, opts=0x5555562D4C50, errp=ERROR_FATAL)
     rec.step(225)
     rec.step(226)
     rec.step(227)
@@ -97,7 +99,8 @@ def set_numa_options(q: Qemu, ms: MachineState, obj: NumaOptions) -> None:
     rec = q.rec
     mc = q.mc
     assert mc is not None
-    rec.call("set_numa_options", NUMA, ms=ADDR_MACHINE, object=0x5555563A7D80)
+    rec.call("set_numa_options", NUMA, ms=ADDR_MACHINE, object=0x5555563A7D80,
+             errp=0x7FFFFFFFDE88)
     rec.step(179)
     rec.step(180)
     rec.step(181)
@@ -185,12 +188,13 @@ def _node_error(q: Qemu, line: int, return_line: int, text: str) -> None:
     raise QemuError(text)
 
 
-def parse_numa_node(q: Qemu, ms: MachineState, node: NumaNodeOptions) -> None:
+def parse_numa_node(q: Qemu, ms: MachineState, node: NumaNodeOptions,
+                    errp: int = 0x7FFFFFFFDE38) -> None:
     """numa.c:59-139."""
     rec, g, mc = q.rec, q.g, q.mc
     assert g is not None and mc is not None and ms.numa_state is not None
     numa_state = ms.numa_state
-    rec.call("parse_numa_node", NUMA, ms=ADDR_MACHINE, node=0x5555563A7D88)
+    rec.call("parse_numa_node", NUMA, ms=ADDR_MACHINE, node=0x5555563A7D88, errp=errp)
     rec.step(61)
     rec.step(62)
     rec.step(64)
@@ -325,7 +329,8 @@ def parse_numa_distance(q: Qemu, ms: MachineState, dist: NumaDistOptions) -> Non
     """numa.c:141-176."""
     rec = q.rec
     assert ms.numa_state is not None
-    rec.call("parse_numa_distance", NUMA, ms=ADDR_MACHINE, dist=0x5555563A7D88)
+    rec.call("parse_numa_distance", NUMA, ms=ADDR_MACHINE, dist=0x5555563A7D88,
+             errp=0x7FFFFFFFDE38)
     src, dst, val = dist.src, dist.dst, dist.val
     rec.step(144)
     rec.local("src", src)
@@ -420,7 +425,7 @@ def numa_complete_configuration(q: Qemu, ms: MachineState) -> None:
         rec.fact(389, "autoenable", ram_slots=ms.ram_slots)
         rec.step(390)
         saved, q.location = q.location, None
-        parse_numa_node(q, ms, NumaNodeOptions())  # &error_abort: cannot fail here
+        parse_numa_node(q, ms, NumaNodeOptions(), errp=ERROR_ABORT)  # cannot fail here
         q.location = saved
         rec.step(391)
         nodes[0].node_mem = g.ram_size

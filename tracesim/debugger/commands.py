@@ -1,0 +1,816 @@
+"""gdb's commands over a Session, in one table: name, abbreviations, arguments, help.
+
+Help, completion, batch mode and the REPL all read COMMANDS; each command is one small
+function returning the lines gdb prints. gdb's unique-prefix rule applies to names.
+"""
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..outcome import info_numa, stdout_stderr
+from ..trace import events as ev
+from .addresses import code_address
+from .breakpoints import CATCH_KINDS, CommandError
+from .session import PROGRAM, Session
+
+Handler = Callable[[Session, str], list[str]]
+
+
+@dataclass
+class Command:
+    name: str
+    handler: Handler
+    usage: str
+    help: str
+    aliases: tuple[str, ...] = ()
+    completes: tuple[str, ...] = field(default_factory=tuple)  # what its argument names
+    repeats: bool = True  # an empty line repeats it
+
+
+COMMANDS: dict[str, Command] = {}
+ALIASES: dict[str, str] = {}
+
+
+def command(name: str, usage: str, aliases: tuple[str, ...] = (), completes: tuple[str, ...] = (),
+            repeats: bool = True) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        COMMANDS[name] = Command(name, fn, usage, (fn.__doc__ or "").strip(), aliases,
+                                 completes, repeats)
+        for a in aliases:
+            ALIASES[a] = name
+        return fn
+    return register
+
+
+def lookup(word: str) -> Command:
+    """Exact name, alias, then gdb's unique prefix."""
+    if word in COMMANDS:
+        return COMMANDS[word]
+    if word in ALIASES:
+        return COMMANDS[ALIASES[word]]
+    matches = sorted(n for n in COMMANDS if n.startswith(word))
+    if len(matches) == 1:
+        return COMMANDS[matches[0]]
+    if len(matches) > 1:
+        raise CommandError(f'Ambiguous command "{word}": {", ".join(matches)}.')
+    raise CommandError(f'Undefined command: "{word}".  Try "help".')
+
+
+def split_command(line: str) -> tuple[str, str]:
+    line = line.strip()
+    m = re.match(r"([A-Za-z][\w-]*|[!/])\s*(/\w+)?\s*(.*)$", line, re.S)
+    if not m:
+        raise CommandError(f'Undefined command: "{line.split()[0] if line.split() else line}".'
+                           '  Try "help".')
+    name, fmt, rest = m.group(1), m.group(2), m.group(3)
+    if fmt:
+        rest = fmt + " " + rest
+    return name, rest
+
+
+def execute(session: Session, line: str) -> list[str]:
+    name, rest = split_command(line)
+    return lookup(name).handler(session, rest)
+
+
+def count_arg(text: str, default: int = 1) -> int:
+    text = text.strip()
+    if not text:
+        return default
+    try:
+        n = int(text, 0)
+    except ValueError:
+        raise CommandError(f'No symbol "{text}" in current context.')
+    return n
+
+
+def parse_format(rest: str) -> tuple[str | None, str]:
+    rest = rest.strip()
+    if rest.startswith("/"):
+        fmt, _, expr = rest[1:].partition(" ")
+        letters = re.sub(r"\d", "", fmt)
+        if len(letters) > 1 or (letters and letters not in "xduotacfsizr"):
+            raise CommandError(f'Undefined output format "{fmt}".')
+        return (letters or None), expr.strip()
+    return None, rest
+
+
+# --- running ------------------------------------------------------------------------------
+@command("run", "run", aliases=("r",), repeats=False)
+def cmd_run(s: Session, rest: str) -> list[str]:
+    """Start the program from its first statement; stop at the first breakpoint."""
+    s.pos = None
+    s.exited = False
+    s._state_cache = None
+    s.refresh_watch_values()
+    out = [f"Starting program: /usr/bin/{PROGRAM} " + " ".join(shlex.quote(a) for a in s.trace.argv)]
+    return out + s.run_to(None, False, None)
+
+
+@command("start", "start", repeats=False)
+def cmd_start(s: Session, rest: str) -> list[str]:
+    """Start the program and stop at its first modelled statement."""
+    s.pos = None
+    s.exited = False
+    first = s.index.stops[0]
+    s.goto(first)
+    s.refresh_watch_values()
+    top = s.frames()[0]
+    return [f"Starting program: /usr/bin/{PROGRAM} " + " ".join(shlex.quote(a) for a in s.trace.argv),
+            "", f"Temporary breakpoint 1, {s.frame_line(top)}", s.source_line(top)] + s.show_displays()
+
+
+def _step_forward(s: Session, rest: str, deep: bool) -> list[str]:
+    s.require_running()
+    out: list[str] = []
+    for _ in range(count_arg(rest)):
+        if not s.running:
+            break
+        assert s.pos is not None
+        depth = s._depth()
+        from_call = s._top_call()
+        target = s.index.next_stop(s.pos, None if deep else depth)
+        out = s.run_to(target, True, from_call)
+        if s.exited or (out and out[0] == ""):  # stopped by a breakpoint or the end
+            break
+    return out
+
+
+@command("step", "step [N]", aliases=("s",))
+def cmd_step(s: Session, rest: str) -> list[str]:
+    """Step to the next statement, entering functions."""
+    return _step_forward(s, rest, deep=True)
+
+
+@command("next", "next [N]", aliases=("n",))
+def cmd_next(s: Session, rest: str) -> list[str]:
+    """Step to the next statement in this function, running calls through."""
+    return _step_forward(s, rest, deep=False)
+
+
+@command("until", "until", aliases=("u",))
+def cmd_until(s: Session, rest: str) -> list[str]:
+    """Like next, but do not stop on a line before this one in the same frame (loops)."""
+    if rest.strip():
+        return cmd_advance(s, rest)
+    s.require_running()
+    assert s.pos is not None
+    call, depth = s._top_call(), s._depth()
+    line = s.frames()[0].line or 0
+    pos = s.pos
+    while True:
+        nxt = s.index.next_stop(pos, depth)
+        if nxt is None:
+            return s.run_to(None, True, call)
+        info = s.index.frame_at(nxt)
+        if info is None or info.call_index != call or s.events[nxt].line > line:
+            return s.run_to(nxt, True, call)
+        pos = nxt
+
+
+@command("advance", "advance LOCATION", completes=("location",))
+def cmd_advance(s: Session, rest: str) -> list[str]:
+    """Run until LOCATION (or until the current function returns)."""
+    s.require_running()
+    loc = s.resolve_location(rest)
+    assert s.pos is not None
+    idx = s.index
+    if loc.function:
+        cands = [idx.stops[n] for n in idx.entries.get(loc.function, [])]
+    else:
+        cands = [idx.stops[n] for n in idx.by_location.get((loc.file or "", loc.line or 0), [])]
+    after = [c for c in cands if c > s.pos]
+    info = idx.frame_at(s.pos)
+    limit = info.return_index if info and info.return_index is not None else None
+    target = after[0] if after else None
+    if limit is not None and (target is None or limit < target):
+        target = idx.next_stop(limit)
+    return s.run_to(target, False, s._top_call())
+
+
+@command("finish", "finish", aliases=("fin",))
+def cmd_finish(s: Session, rest: str) -> list[str]:
+    """Run until the selected frame returns; print the value it returns."""
+    s.require_running()
+    frames = s.frames()
+    sel = frames[min(s.selected, len(frames) - 1)]
+    if sel.call_index is None or sel.fn == "main":
+        raise CommandError('"finish" not meaningful in the outermost frame.')
+    info = s.index.frames[sel.call_index]
+    head = [f"Run till exit from #{s.selected}  {s.frame_line(sel, with_pc=s.selected > 0)}"]
+    if info.return_index is None:
+        return head + s.run_to(None, False, None)
+    out = s.run_to(info.return_index, False, None)
+    if s.pos == info.return_index and not s.exited:
+        value = s.events[info.return_index].value
+        text = s.inspect.return_text(sel.fn, value)
+        if text is not None:
+            out.append(f"Value returned is {text}")
+    return head + out
+
+
+@command("continue", "continue [N]", aliases=("c", "cont", "fg"))
+def cmd_continue(s: Session, rest: str) -> list[str]:
+    """Run until a breakpoint, watchpoint or catchpoint triggers, or the program ends."""
+    s.require_running()
+    ignore = count_arg(rest) - 1
+    if ignore > 0:
+        for p in s.points.points.values():
+            if p.kind == "breakpoint" and s.pos in s._positions_before(p, (s.pos or 0) + 1, s.pos or 0):
+                p.ignore_count = ignore
+                return [f"Will ignore next {ignore} crossings of breakpoint {p.number}.  "
+                        "Continuing."] + s.run_to(None, False, None)
+    return ["Continuing."] + s.run_to(None, False, None)
+
+
+@command("reverse-step", "reverse-step [N]", aliases=("rs",))
+def cmd_reverse_step(s: Session, rest: str) -> list[str]:
+    """Step backwards to the previous statement, entering functions."""
+    return _step_back(s, rest, deep=True)
+
+
+@command("reverse-next", "reverse-next [N]", aliases=("rn",))
+def cmd_reverse_next(s: Session, rest: str) -> list[str]:
+    """Step backwards to the previous statement in this function."""
+    return _step_back(s, rest, deep=False)
+
+
+def _step_back(s: Session, rest: str, deep: bool) -> list[str]:
+    if s.pos is None:
+        raise CommandError("The program is not being run.")
+    if s.exited:
+        s.exited = False
+        s.goto(s.index.exit_index if s.index.exit_index is not None else len(s.events) - 1)
+    out: list[str] = []
+    for _ in range(count_arg(rest)):
+        assert s.pos is not None
+        depth = s._depth()
+        from_call = s._top_call()
+        target = s.index.prev_stop(s.pos, None if deep else depth)
+        out = s.reverse_to(target, from_call)
+        if target is None or (out and out[0] == ""):
+            break
+    return out
+
+
+@command("reverse-continue", "reverse-continue", aliases=("rc",))
+def cmd_reverse_continue(s: Session, rest: str) -> list[str]:
+    """Run backwards until a breakpoint, watchpoint or catchpoint, or the beginning."""
+    if s.pos is None:
+        raise CommandError("The program is not being run.")
+    if s.exited:
+        s.goto(len(s.events) - 1)
+    return ["Continuing."] + s.reverse_to(None, s._top_call())
+
+
+@command("reverse-finish", "reverse-finish")
+def cmd_reverse_finish(s: Session, rest: str) -> list[str]:
+    """Run backwards to where the selected function was called."""
+    s.require_running()
+    frames = s.frames()
+    sel = frames[min(s.selected, len(frames) - 1)]
+    if sel.call_index is None or sel.fn == "main":
+        raise CommandError('"finish" not meaningful in the outermost frame.')
+    head = [f"Run back to call of #{s.selected}  {s.frame_line(sel, with_pc=s.selected > 0)}"]
+    target = s.index.prev_stop(sel.call_index)
+    return head + s.reverse_to(target, None)
+
+
+@command("goto", "goto N|MARK", repeats=False)
+def cmd_goto(s: Session, rest: str) -> list[str]:
+    """Jump to statement stop N (1 is the first) or to a mark."""
+    name = rest.strip()
+    if not name:
+        raise CommandError("Argument required (stop number or mark name).")
+    if name in s.marks:
+        pos = s.marks[name]
+    else:
+        n = count_arg(name)
+        if not 1 <= n <= len(s.index.stops):
+            raise CommandError(f"Stop {n} is outside the recording (1 to {len(s.index.stops)}).")
+        pos = s.index.stops[n - 1]
+    s.goto(pos)
+    s.refresh_watch_values()
+    return [s.frame_line(s.frames()[0])] + [s.source_line(s.frames()[0])] + s.show_displays()
+
+
+@command("mark", "mark NAME", repeats=False)
+def cmd_mark(s: Session, rest: str) -> list[str]:
+    """Name the current position, to come back with `goto NAME`."""
+    s.require_running()
+    name = rest.strip()
+    if not name or name.isdigit():
+        raise CommandError("A mark needs a name that is not a number.")
+    assert s.pos is not None
+    s.marks[name] = s.pos
+    return [f"Mark {name} at stop {s.current_stop_number()}."]
+
+
+@command("marks", "marks", repeats=False)
+def cmd_marks(s: Session, rest: str) -> list[str]:
+    """List the marks."""
+    if not s.marks:
+        return ["No marks."]
+    out = []
+    for name, pos in sorted(s.marks.items(), key=lambda kv: kv[1]):
+        info = s.index.frame_at(pos)
+        out.append(f"{name:<12} stop {s.index.stop_number(pos) + 1:<8} "
+                   f"{info.fn if info else '?'} at {info.file if info else '?'}:"
+                   f"{getattr(s.events[pos], 'line', '?')}")
+    return out
+
+
+# --- breakpoints -----------------------------------------------------------------------------
+def _split_if(rest: str) -> tuple[str, str | None]:
+    m = re.match(r"(.*?)\s+if(?:\s+|\()(.*)$", " " + rest.strip())
+    if m:
+        cond = m.group(2)
+        if rest.strip().split(" if", 1)[1].lstrip().startswith("("):
+            cond = "(" + cond
+        return m.group(1).strip(), cond.strip()
+    return rest.strip(), None
+
+
+def _set_break(s: Session, rest: str, temporary: bool) -> list[str]:
+    where, cond = _split_if(rest)
+    loc = s.resolve_location(where)
+    if cond:
+        s.inspect.check_syntax(cond)
+    p = s.points.add(kind="breakpoint", location=loc, condition=cond, temporary=temporary)
+    addr, file, line = s.location_address(loc)
+    label = "Temporary breakpoint" if temporary else "Breakpoint"
+    if loc.function == "exit":
+        return [f"{label} {p.number} at 0x{addr:x}"]
+    return [f"{label} {p.number} at 0x{addr:x}: file {file}, line {line}."]
+
+
+@command("break", "break [LOCATION] [if COND]", aliases=("b", "br", "brea"), completes=("location",),
+         repeats=False)
+def cmd_break(s: Session, rest: str) -> list[str]:
+    """Set a breakpoint at FUNCTION, FILE:LINE or LINE, optionally with a condition."""
+    return _set_break(s, rest, False)
+
+
+@command("tbreak", "tbreak [LOCATION] [if COND]", completes=("location",), repeats=False)
+def cmd_tbreak(s: Session, rest: str) -> list[str]:
+    """Set a breakpoint that is deleted when it is hit."""
+    return _set_break(s, rest, True)
+
+
+@command("condition", "condition N [COND]", repeats=False)
+def cmd_condition(s: Session, rest: str) -> list[str]:
+    """Make breakpoint N conditional on COND (no COND: unconditional)."""
+    num, _, cond = rest.strip().partition(" ")
+    if not num:
+        raise CommandError("Argument required (breakpoint number).")
+    p = s.points.get(count_arg(num))
+    if cond.strip():
+        s.inspect.check_syntax(cond)
+        p.condition = cond.strip()
+        return []
+    p.condition = None
+    return [f"Breakpoint {p.number} now unconditional."]
+
+
+@command("ignore", "ignore N COUNT", repeats=False)
+def cmd_ignore(s: Session, rest: str) -> list[str]:
+    """Ignore the next COUNT crossings of breakpoint N."""
+    words = rest.split()
+    if len(words) != 2:
+        raise CommandError("Argument required (a breakpoint number).")
+    p = s.points.get(count_arg(words[0]))
+    p.ignore_count = count_arg(words[1])
+    if p.ignore_count == 0:
+        return [f"Will stop next time breakpoint {p.number} is reached."]
+    if p.ignore_count == 1:
+        return [f"Will ignore next crossing of breakpoint {p.number}."]
+    return [f"Will ignore next {p.ignore_count} crossings of breakpoint {p.number}."]
+
+
+@command("delete", "delete [N...]", aliases=("d",), repeats=False)
+def cmd_delete(s: Session, rest: str) -> list[str]:
+    """Delete breakpoints (all of them without arguments)."""
+    for n in s.points.parse_numbers(rest):
+        s.points.delete(n)
+    return []
+
+
+@command("disable", "disable [N...]", repeats=False)
+def cmd_disable(s: Session, rest: str) -> list[str]:
+    """Disable breakpoints."""
+    for n in s.points.parse_numbers(rest):
+        s.points.get(n).enabled = False
+    return []
+
+
+@command("enable", "enable [N...]", repeats=False)
+def cmd_enable(s: Session, rest: str) -> list[str]:
+    """Enable breakpoints."""
+    for n in s.points.parse_numbers(rest):
+        s.points.get(n).enabled = True
+    return []
+
+
+@command("watch", "watch EXPR", completes=("expression",), repeats=False)
+def cmd_watch(s: Session, rest: str) -> list[str]:
+    """Stop when the value of EXPR changes (forward and backward)."""
+    expr = rest.strip()
+    if not expr:
+        raise CommandError("Argument required (expression to compute).")
+    st = s.state()
+    fi = s.frame_index_for_eval()
+    value = s.inspect.value_text(st, fi, expr) if s.running else None
+    paths, local_keys = s.inspect.reads(st, fi, expr)
+    scope = None
+    if local_keys and s.running:
+        frames = s.frames()
+        scope = frames[min(s.selected, len(frames) - 1)].call_index
+    p = s.points.add(kind="watchpoint", expression=expr, scope_frame=scope,
+                     deps=(paths, local_keys))
+    p.old_value = value
+    return [f"Hardware watchpoint {p.number}: {expr}"]
+
+
+@command("catch", "catch error|warning|exit|assert|split|dist", completes=("catch",), repeats=False)
+def cmd_catch(s: Session, rest: str) -> list[str]:
+    """Stop at QEMU's errors, warnings, exit, asserts, RAM splits or distance fills."""
+    what = rest.strip()
+    if what not in CATCH_KINDS:
+        raise CommandError(f'Undefined catch command: "{what}".  Try "help catch".')
+    p = s.points.add(kind="catchpoint", catch=what)
+    return [f"Catchpoint {p.number} ({what})"]
+
+
+# --- inspecting ----------------------------------------------------------------------------------
+@command("backtrace", "backtrace [N]", aliases=("bt", "where"))
+def cmd_backtrace(s: Session, rest: str) -> list[str]:
+    """Print the call stack, innermost first."""
+    frames = s.frames()
+    if not frames:
+        raise CommandError("No stack.")
+    limit = count_arg(rest, len(frames)) if rest.strip() else len(frames)
+    out = []
+    for k, f in enumerate(frames[:limit]):
+        if f.call_index is None:
+            out.append(f"#{k}  {f.fn} ({s.frame_args(f)}) at {f.file}:{f.line}")
+        else:
+            out.append(f"#{k}  {s.frame_line(f, with_pc=k > 0 or s.pos == s.index.exit_index)}")
+    if limit < len(frames):
+        out.append("(More stack frames follow...)")
+    return out
+
+
+def _select(s: Session, n: int) -> list[str]:
+    frames = s.frames()
+    if not frames:
+        raise CommandError("No stack.")
+    if n < 0:
+        raise CommandError("Bottom (innermost) frame selected; you cannot go down.")
+    if n >= len(frames):
+        raise CommandError("Initial frame selected; you cannot go up.")
+    s.selected = n
+    f = frames[n]
+    return [f"#{n}  {s.frame_line(f, with_pc=n > 0)}", s.source_line(f)]
+
+
+@command("frame", "frame [N]", aliases=("f",))
+def cmd_frame(s: Session, rest: str) -> list[str]:
+    """Select and print frame N (the selected one without N)."""
+    return _select(s, count_arg(rest, s.selected))
+
+
+@command("up", "up [N]")
+def cmd_up(s: Session, rest: str) -> list[str]:
+    """Select the caller's frame."""
+    return _select(s, s.selected + count_arg(rest))
+
+
+@command("down", "down [N]")
+def cmd_down(s: Session, rest: str) -> list[str]:
+    """Select the callee's frame."""
+    return _select(s, s.selected - count_arg(rest))
+
+
+@command("print", "print[/FMT] EXPR", aliases=("p", "inspect", "call"), completes=("expression",))
+def cmd_print(s: Session, rest: str) -> list[str]:
+    """Print the value of a C expression over the simulated state (formats /x /d /u /o /t /c /a)."""
+    fmt, expr = parse_format(rest)
+    return [s.inspect.print_value(s.state(), s.frame_index_for_eval(), expr, fmt,
+                                  s.running)]
+
+
+@command("output", "output EXPR", completes=("expression",))
+def cmd_output(s: Session, rest: str) -> list[str]:
+    """Print a value without recording it in the history."""
+    fmt, expr = parse_format(rest)
+    return [s.inspect.value_text(s.state(), s.frame_index_for_eval(), expr, fmt)]
+
+
+@command("ptype", "ptype EXPR|TYPE", completes=("expression",))
+def cmd_ptype(s: Session, rest: str) -> list[str]:
+    """Print the type of an expression, structs expanded."""
+    return s.inspect.ptype(s.state(), s.frame_index_for_eval(), rest.strip(), expand=True)
+
+
+@command("whatis", "whatis EXPR|TYPE", completes=("expression",))
+def cmd_whatis(s: Session, rest: str) -> list[str]:
+    """Print the type of an expression."""
+    return s.inspect.ptype(s.state(), s.frame_index_for_eval(), rest.strip(), expand=False)
+
+
+@command("display", "display[/FMT] [EXPR]", completes=("expression",), repeats=False)
+def cmd_display(s: Session, rest: str) -> list[str]:
+    """Print EXPR at every stop (without EXPR: show the displays now)."""
+    fmt, expr = parse_format(rest)
+    if not expr:
+        return s.show_displays()
+    number = s.next_display
+    s.next_display += 1
+    s.displays[number] = (expr, fmt)
+    if not s.running:
+        return []
+    text = s.inspect.value_text(s.state(), s.frame_index_for_eval(), expr, fmt)
+    return [f"{number}: {'/' + fmt + ' ' if fmt else ''}{expr} = {text}"]
+
+
+@command("undisplay", "undisplay [N...]", repeats=False)
+def cmd_undisplay(s: Session, rest: str) -> list[str]:
+    """Stop displaying expressions (all without arguments)."""
+    numbers = [count_arg(w) for w in rest.split()] or list(s.displays)
+    for n in numbers:
+        if n not in s.displays:
+            raise CommandError(f"No display number {n}.")
+        del s.displays[n]
+    return []
+
+
+@command("list", "list [LOCATION]", aliases=("l",), completes=("location",))
+def cmd_list(s: Session, rest: str) -> list[str]:
+    """List source lines around a location (QEMU's text with --qemu-src, else the model's)."""
+    arg = rest.strip()
+    if arg == "-":
+        if not s.list_next:
+            raise CommandError("Already at the start of the file.")
+        file, first = s.list_next
+        first = max(1, first - 20)
+    elif arg:
+        loc = s.resolve_location(arg)
+        if loc.function:
+            file, line = s.inspect.function_entry(loc.function, s.index)
+        else:
+            file, line = loc.file or "", loc.line or 1
+        first = max(1, line - 5)
+    elif s.list_next:
+        file, first = s.list_next
+    else:
+        frames = s.frames()
+        if frames and frames[0].call_index is not None:
+            file, line = frames[0].file, frames[0].line or 1
+        else:
+            file, line = "hw/core/numa.c", 364
+        first = max(1, line - 5)
+    out = []
+    for line in range(first, first + 10):
+        real = s.source.real_line(file, line)
+        text = real if real is not None else (
+            f"/* {s.source.described[(file, line)]} */" if (file, line) in s.source.described else "")
+        out.append(f"{line}\t{text}")
+    s.list_next = (file, first + 10)
+    return out
+
+
+@command("info", "info SUBCOMMAND", aliases=("i",), completes=("info",))
+def cmd_info(s: Session, rest: str) -> list[str]:
+    """info breakpoints|frame|locals|args|display|line|source|record|registers|all-registers."""
+    sub, _, arg = rest.strip().partition(" ")
+    if not sub:
+        raise CommandError('List of info subcommands:\n\n' + "\n".join(
+            f"info {n} -- {h}" for n, h in INFO_HELP.items()))
+    names = [n for n in INFO if n.startswith(sub)]
+    if sub in INFO:
+        names = [sub]
+    if sub == "b":
+        names = ["breakpoints"]
+    if len(names) != 1:
+        raise CommandError(f'Undefined info command: "{sub}".  Try "help info".')
+    return INFO[names[0]](s, arg)
+
+
+def info_breakpoints(s: Session, arg: str) -> list[str]:
+    if not s.points.points:
+        return ["No breakpoints or watchpoints."]
+    out = ["Num     Type           Disp Enb Address            What"]
+    for p in s.points.points.values():
+        disp = "del " if p.temporary else "keep"
+        enb = "y" if p.enabled else "n"
+        if p.kind == "breakpoint":
+            assert p.location is not None
+            addr, file, line = s.location_address(p.location)
+            what = (f"in {p.location.function or s.inspect.function_at(file, line, s.index)} "
+                    f"at {file}:{line}") if file else "<exit>"
+            out.append(f"{p.number:<7} {p.type_name:<14} {disp} {enb}   0x{addr:016x} {what}")
+        elif p.kind == "watchpoint":
+            out.append(f"{p.number:<7} {p.type_name:<14} {disp} {enb}                      "
+                       f"{p.expression}")
+        else:
+            out.append(f"{p.number:<7} {p.type_name:<14} {disp} {enb}                      "
+                       f"{p.catch}")
+        if p.condition:
+            out.append(f"\tstop only if {p.condition}")
+        if p.hits:
+            out.append(f"\tbreakpoint already hit {p.hits} time{'s' if p.hits != 1 else ''}")
+        if p.ignore_count:
+            out.append(f"\tWill ignore next {p.ignore_count} crossings of breakpoint.")
+    return out
+
+
+def info_frame(s: Session, arg: str) -> list[str]:
+    frames = s.frames()
+    if not frames:
+        raise CommandError("No stack.")
+    n = min(s.selected, len(frames) - 1)
+    f = frames[n]
+    sp = 0x7FFFFFFFDE50 + 0x30 * (len(frames) - n)
+    pc = code_address(f.file, f.line or 0)
+    caller = frames[n + 1] if n + 1 < len(frames) else None
+    out = [f"Stack level {n}, frame at 0x{sp:x}:",
+           f" rip = 0x{pc:x} in {f.fn} ({f.file}:{f.line}); saved rip = "
+           f"0x{code_address(caller.file, caller.line or 0) if caller else 0:x}"]
+    if caller:
+        out.append(f" called by frame at 0x{sp + 0x30:x}")
+    if n > 0:
+        out.append(f" caller of frame at 0x{sp - 0x30:x}")
+    out += [" source language c.",
+            f" Arglist at 0x{sp - 0x10:x}, args: " + ", ".join(
+                f"{k}={s.inspect.arg_text(f.fn, k, v)}" for k, v in f.args.items()),
+            f" Locals at 0x{sp - 0x10:x}, Previous frame's sp is 0x{sp:x}",
+            " Saved registers:", f"  rbp at 0x{sp - 0x10:x}, rip at 0x{sp - 0x8:x}"]
+    return out
+
+
+def info_locals(s: Session, arg: str) -> list[str]:
+    s.require_running()
+    return s.inspect.locals_text(s.state(), s.frame_index_for_eval()) or ["No locals."]
+
+
+def info_args(s: Session, arg: str) -> list[str]:
+    frames = s.frames()
+    if not frames:
+        raise CommandError("No frame selected.")
+    f = frames[min(s.selected, len(frames) - 1)]
+    return [f"{k} = {s.inspect.arg_text(f.fn, k, v)}" for k, v in f.args.items()] or ["No arguments."]
+
+
+def info_display(s: Session, arg: str) -> list[str]:
+    if not s.displays:
+        return ["There are no auto-display expressions now."]
+    return ["Auto-display expressions now in effect:", "Num Enb Expression"] + [
+        f"{n}:   y  {'/' + f + ' ' if f else ''}{e}" for n, (e, f) in sorted(s.displays.items())]
+
+
+def info_line(s: Session, arg: str) -> list[str]:
+    if arg.strip():
+        loc = s.resolve_location(arg)
+        if loc.function:
+            file, line = s.inspect.function_entry(loc.function, s.index)
+        else:
+            file, line = loc.file or "", loc.line or 0
+    else:
+        frames = s.frames()
+        if not frames:
+            raise CommandError("No line number information available.")
+        file, line = frames[0].file, frames[0].line or 0
+    start, end = code_address(file, line), code_address(file, line + 1)
+    fn = s.inspect.function_at(file, line, s.index)
+    return [f'Line {line} of "{file}" starts at address 0x{start:x} <{fn}+{start % 0x400}> and '
+            f'ends at 0x{end:x} <{fn}+{end % 0x400}>.']
+
+
+def info_source(s: Session, arg: str) -> list[str]:
+    frames = s.frames()
+    if not frames or frames[0].call_index is None:
+        return ["No current source file."]
+    file = frames[0].file
+    where = f" (from {s.source.qemu_src})" if s.source.qemu_src else \
+        " (no QEMU tree given: lines are the model's descriptions; use --qemu-src DIR)"
+    return [f"Current source file is {file}{where}", "Compilation directory is /build/qemu-4.2.0-rc1",
+            "Source language is c.", "Producer is GNU C17 12.2.0 -mtune=generic -march=x86-64 -g3 -O0.",
+            "Compiled with DWARF 5 debugging format.", "Includes preprocessor macro info."]
+
+
+def info_record(s: Session, arg: str) -> list[str]:
+    total = len(s.index.stops)
+    if s.pos is None:
+        return ["No recording is currently active.", f"(the trace holds {total} statement stops; "
+                "`run` or `start` to begin)"]
+    cur = s.current_stop_number()
+    return ["Active record target: tracesim replay of " + " ".join(s.trace.argv),
+            "Record mode:", "Replay mode:" if cur < total else "Normal recording mode:",
+            "Lowest recorded instruction number is 1.",
+            f"Highest recorded instruction number is {total}.",
+            f"Log contains {total} instructions.",
+            f"Current instruction number is {cur}.",
+            f"(event {s.pos + 1} of {len(s.events)})"]
+
+
+def info_registers(s: Session, arg: str) -> list[str]:
+    frames = s.frames()
+    if not frames:
+        raise CommandError("The program has no registers now.")
+    f = frames[min(s.selected, len(frames) - 1)]
+    return [f"rip            0x{code_address(f.file, f.line or 0):x}       "
+            f"0x{code_address(f.file, f.line or 0):x} <{f.fn}+{code_address(f.file, f.line or 0) % 0x400}>",
+            "(only rip is modelled)"]
+
+
+INFO = {
+    "breakpoints": info_breakpoints, "watchpoints": info_breakpoints, "frame": info_frame,
+    "locals": info_locals, "args": info_args, "display": info_display, "line": info_line,
+    "source": info_source, "record": info_record, "registers": info_registers,
+}
+INFO_HELP = {
+    "args": "All argument variables of current stack frame.",
+    "breakpoints": "Status of specified breakpoints (all user-settable breakpoints if no argument).",
+    "display": "Expressions to display when program stops.",
+    "frame": "All about the selected stack frame.",
+    "line": "Core addresses of the code for a source line.",
+    "locals": "All local variables of current stack frame.",
+    "record": "Info record options.",
+    "registers": "List of integer registers and their contents, for selected stack frame.",
+    "source": "Information about the current source file.",
+    "watchpoints": "Status of specified watchpoints (all watchpoints if no argument).",
+}
+
+
+@command("monitor", "monitor info numa", repeats=False)
+def cmd_monitor(s: Session, rest: str) -> list[str]:
+    """QEMU's monitor; `monitor info numa` prints what the HMP command shows at this point."""
+    if rest.split() != ["info", "numa"]:
+        raise CommandError(f'"monitor" command not supported by this target: {rest.strip()}')
+    return info_numa(s.state()).rstrip("\n").split("\n")
+
+
+# --- beyond gdb -----------------------------------------------------------------------------------
+@command("why", "why", repeats=False)
+def cmd_why(s: Session, rest: str) -> list[str]:
+    """At a branch, assert, error or exit: the condition, its operands and who wrote them."""
+    s.require_running()
+    assert s.pos is not None
+    decisions = s.decisions_here()
+    if not decisions:
+        raise CommandError("No decision is taken at this statement (not a branch, assert, "
+                           "error or exit).")
+    out = []
+    for e in decisions:
+        out += s.explain(e)
+    return out
+
+
+@command("last", "last EXPR", completes=("expression",), repeats=False)
+def cmd_last(s: Session, rest: str) -> list[str]:
+    """The statement stop that last changed EXPR (what it read from), before this point."""
+    s.require_running()
+    expr = rest.strip()
+    if not expr:
+        raise CommandError("Argument required (expression).")
+    return s.last_change(expr)
+
+
+@command("help", "help [COMMAND]", aliases=("h",), completes=("command",), repeats=False)
+def cmd_help(s: Session, rest: str) -> list[str]:
+    """Describe a command, or list them all."""
+    name = rest.strip()
+    if name:
+        cmd = lookup(name)
+        aliases = f"  (aliases: {', '.join(cmd.aliases)})" if cmd.aliases else ""
+        return [cmd.help, f"Usage: {cmd.usage}{aliases}"]
+    width = max(len(c.name) for c in COMMANDS.values())
+    lines = ["tracesim replays a trace of QEMU 4.2 with gdb's commands.", ""]
+    for c in sorted(COMMANDS.values(), key=lambda c: c.name):
+        first = c.help.splitlines()[0] if c.help else ""
+        lines.append(f"{c.name:<{width}} -- {first}")
+    lines += ["", 'Type "help" followed by a command name for its usage.']
+    return lines
+
+
+@command("quit", "quit", aliases=("q", "exit"), repeats=False)
+def cmd_quit(s: Session, rest: str) -> list[str]:
+    """Leave tracesim."""
+    raise SystemExit(count_arg(rest, 0))
+
+
+@command("echo", "echo TEXT", repeats=False)
+def cmd_echo(s: Session, rest: str) -> list[str]:
+    """Print TEXT (C escapes as gdb's echo)."""
+    return [rest.replace("\\n", "\n").rstrip("\n")] if rest else []
+
+
+@command("shell-output", "shell-output", repeats=False)
+def cmd_stderr(s: Session, rest: str) -> list[str]:
+    """What QEMU printed so far (stdout and stderr) at this point of the run."""
+    upto = (s.pos + 1) if s.pos is not None else 0
+    out, err = stdout_stderr(s.events, upto)
+    return (out + err).rstrip("\n").split("\n") if out or err else ["(nothing printed yet)"]

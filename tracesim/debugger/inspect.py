@@ -1,0 +1,200 @@
+"""What the run-control engine asks of expressions and values, over evaluate/format/symbols.
+
+One Inspector per session: it owns gdb's value history, turns GdbError into the command
+error the driver prints, and knows the modelled functions' signatures.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..qemu import symbols as sym
+from ..trace.fold import State
+from . import expr as ex
+from .breakpoints import CommandError
+from .evaluate import Evaluator, GdbError, Value, ValueHistory, int_value, parse
+from .format import check_format, format_value, print_command, ptype_command, whatis_command
+
+# gdb's first stop in each traced function (spec section 3 and Appendix A: "entry").
+ENTRY_LINES: dict[str, tuple[str, int]] = {
+    "set_memory_options": ("vl.c", 2721), "pc_smp_parse": ("hw/i386/pc.c", 913),
+    "smp_parse": ("hw/core/machine.c", 725), "parse_numa_opts": ("hw/core/numa.c", 469),
+    "parse_numa": ("hw/core/numa.c", 225), "set_numa_options": ("hw/core/numa.c", 179),
+    "parse_numa_node": ("hw/core/numa.c", 61), "parse_numa_distance": ("hw/core/numa.c", 144),
+    "x86_cpu_index_to_props": ("hw/i386/x86.c", 132),
+    "x86_possible_cpu_arch_ids": ("hw/i386/x86.c", 152),
+    "x86_get_default_cpu_node_id": ("hw/i386/x86.c", 140),
+    "machine_set_cpu_numa_node": ("hw/core/machine.c", 647),
+    "machine_run_board_init": ("hw/core/machine.c", 1103),
+    "numa_complete_configuration": ("hw/core/numa.c", 364),
+    "numa_default_auto_assign_ram": ("hw/core/numa.c", 349),
+    "numa_legacy_auto_assign_ram": ("hw/core/numa.c", 331),
+    "validate_numa_distance": ("hw/core/numa.c", 264),
+    "complete_init_numa_distance": ("hw/core/numa.c", 307),
+    "machine_numa_finish_cpu_init": ("hw/core/machine.c", 1052),
+    "cpu_slot_to_string": ("hw/core/machine.c", 1029),
+    "main": ("vl.c", 2829),
+}
+DATA_SYMBOLS = {0x5555562784D0: "error_fatal", 0x5555562784D8: "error_abort"}
+
+
+def _error(err: GdbError) -> CommandError:
+    return CommandError(err.message)
+
+
+class Inspector:
+    def __init__(self) -> None:
+        self.history = ValueHistory()
+
+    # --- values ------------------------------------------------------------------------
+    def print_value(self, state: State, frame_index: int, text: str, fmt: str | None,
+                    running: bool) -> str:
+        try:
+            return print_command(state, frame_index, text, fmt, self.history)
+        except GdbError as err:
+            raise _error(err)
+
+    def value(self, state: State, frame_index: int, text: str) -> tuple[Value, Evaluator]:
+        ev = Evaluator(state, frame_index, self.history)
+        try:
+            value = ev.evaluate(ev.parse(text))
+            value.data  # read now, so a bad address fails here
+        except GdbError as err:
+            raise _error(err)
+        return value, ev
+
+    def value_text(self, state: State, frame_index: int, text: str, fmt: str | None = None) -> str:
+        value, ev = self.value(state, frame_index, text)
+        try:
+            return format_value(value, ev.memory, check_format(fmt))
+        except GdbError as err:
+            raise _error(err)
+
+    def truthy(self, state: State, frame_index: int, text: str) -> bool:
+        value, _ = self.value(state, frame_index, text)
+        data = value.data
+        if isinstance(data, (dict, list)):
+            raise CommandError("Attempt to use a struct or array as a condition.")
+        return bool(data)
+
+    def reads(self, state: State, frame_index: int, text: str) -> tuple[set[str], set[tuple[int, str]]]:
+        """Memory paths and (frame call index, local key) pairs the expression reads."""
+        ev = Evaluator(state, frame_index, self.history)
+        try:
+            ev.evaluate(ev.parse(text)).data
+        except GdbError as err:
+            raise _error(err)
+        reads = ev.reads
+        local_keys = set()
+        for depth, key in reads.locals:
+            if 0 <= depth < len(state.frames):
+                local_keys.add((state.frames[depth].call_index, key))
+        return set(reads.paths), local_keys
+
+    def check_syntax(self, text: str) -> None:
+        try:
+            parse(text)
+        except GdbError as err:
+            raise _error(err)
+
+    def ptype(self, state: State, frame_index: int, text: str, expand: bool) -> list[str]:
+        if not text:
+            raise CommandError("Argument required (one or more choice items).")
+        try:
+            fn = ptype_command if expand else whatis_command
+            return fn(state, frame_index, text, self.history).split("\n")
+        except GdbError as err:
+            raise _error(err)
+
+    def locals_text(self, state: State, frame_index: int) -> list[str]:
+        if not state.frames:
+            raise CommandError("No frame selected.")
+        frame = state.frames[len(state.frames) - 1 - frame_index]
+        fn = sym.FUNCTIONS.get(frame.fn)
+        if fn is None:
+            return []
+        out = []
+        for local in fn.locals:
+            try:
+                out.append(f"{local.name} = {self.value_text(state, frame_index, local.name)}")
+            except CommandError as err:
+                out.append(f"{local.name} = <error: {err}>")
+        return out
+
+    # --- frames and functions ----------------------------------------------------------
+    def arg_text(self, fn: str, name: str, value: Any) -> str:
+        """An argument as gdb's frame line shows it: pointers in hex, with a data symbol."""
+        f = sym.FUNCTIONS.get(fn)
+        t = f.symbol(name) if f else None
+        if t is not None and isinstance(sym.strip(t), (sym.IntType, sym.BoolType)):
+            try:
+                return format_value(int_value(int(value), t))
+            except (GdbError, TypeError, ValueError):
+                return str(value)
+        if isinstance(value, int) and (t is not None or value > 0xFFFF):
+            return f"{value:#x}" + (f" <{DATA_SYMBOLS[value]}>" if value in DATA_SYMBOLS else "")
+        return str(value)
+
+    def return_text(self, fn: str, value: Any) -> str | None:
+        """`$N = VALUE` for what a function returned (None for void), recorded as $N."""
+        f = sym.FUNCTIONS.get(fn)
+        if f is None or isinstance(sym.strip(f.ret), sym.VoidType) or value is None:
+            return None
+        t = f.ret
+        if isinstance(value, str):  # a char * the trace holds as text
+            number = self.history.record(int_value(0, sym.INT))
+            return f'${number} = {sym.string_address(fn, value):#x} "{value}"'
+        v = Value(t, value) if isinstance(sym.strip(t), sym.Pointer) else int_value(int(value), t)
+        number = self.history.record(v)
+        return f"${number} = {format_value(self.history.values[-1])}"
+
+    def known_functions(self) -> set[str]:
+        return set(sym.FUNCTIONS)
+
+    def function_entry(self, fn: str, index: Any) -> tuple[str, int]:
+        stops = index.entries.get(fn)
+        if stops:
+            n = stops[0]
+            return index.frames[index.stop_frame[n]].file, index.stop_line[n]
+        if fn in ENTRY_LINES:
+            return ENTRY_LINES[fn]
+        raise CommandError(f'Function "{fn}" not defined.')
+
+    def function_at(self, file: str, line: int, index: Any) -> str:
+        best, best_line = "??", -1
+        for fn, (f, entry) in ENTRY_LINES.items():
+            if f == file and best_line < entry <= line:
+                best, best_line = fn, entry
+        return best
+
+    # --- completion ------------------------------------------------------------------------
+    def complete(self, state: State, frame_index: int, word: str) -> list[str]:
+        """Names and member paths for an expression being typed (`ms->numa_state->n`)."""
+        cut = max(word.rfind("->"), word.rfind("."))
+        if cut < 0:
+            names = set(sym.GLOBALS)
+            if state.frames:
+                frame = state.frames[len(state.frames) - 1 - frame_index]
+                fn = sym.FUNCTIONS.get(frame.fn)
+                if fn:
+                    names |= {p for p, _ in fn.params} | {l.name for l in fn.locals}
+            return sorted(n for n in names if n.startswith(word))
+        sep = "->" if word[cut:cut + 2] == "->" else "."
+        left = word[:cut]
+        try:
+            value, _ = self._static(state, frame_index, left)
+        except CommandError:
+            return []
+        t = sym.strip(value.type)
+        if sep == "->" and isinstance(t, sym.Pointer):
+            t = sym.strip(t.target)
+        if not isinstance(t, sym.Struct) or not t.fields:
+            return []
+        head = word[:cut] + sep
+        return [head + f.name for f in t.fields if (head + f.name).startswith(word)]
+
+    def _static(self, state: State, frame_index: int, text: str) -> tuple[Value, Evaluator]:
+        ev = Evaluator(state, frame_index, self.history)
+        try:
+            return ev.evaluate(ev.parse(text)), ev
+        except (GdbError, ex.GdbError) as err:
+            raise _error(err)
