@@ -26,7 +26,7 @@ def folded_equals_model(argv: list[str]) -> None:
     events = parse_trace(encode_lines(header, rec.events)).events
     memory = {k: v for k, v in fold(events).memory.items()
               if not k.startswith("mc.") and v not in (0, False, None)}
-    assert memory == flat_state(sim.process.ms, sim.process.g)
+    assert memory == flat_state(sim.process.ms, sim.process.g, list(sim.process.backends.values()))
 
 
 @pytest.mark.parametrize("argv", ARGVS, ids=[" ".join(a) for a in ARGVS])
@@ -52,12 +52,14 @@ def Recorder_events(argv: list[str]) -> list:
 
 
 node = st.builds(lambda cpus, mem: "node" + (f",cpus={cpus}" if cpus is not None else "")
-                 + (f",mem={mem}M" if mem is not None else ""),
+                 + (f",mem={mem}M" if mem is not None and mem % 7 else
+                    ",memdev=m0" if mem is not None else ""),
                  st.one_of(st.none(), st.integers(0, 7)), st.one_of(st.none(), st.integers(0, 2048)))
 dist = st.builds(lambda s, d, v: f"dist,src={s},dst={d},val={v}",
                  st.integers(0, 3), st.integers(0, 3), st.integers(5, 60))
 config = st.builds(
-    lambda machine, mem, smp, numas: ["-machine", machine, "-m", str(mem), "-smp", str(smp)]
+    lambda machine, mem, smp, numas: ["-machine", machine, "-m", str(mem), "-smp", str(smp),
+                                      "-object", "memory-backend-ram,id=m0,size=64M"]
     + [w for n in numas for w in ("-numa", n)],
     st.sampled_from(["q35", "pc", "pc-i440fx-2.9", "pc-q35-2.10", "isapc"]),
     st.integers(1, 4096), st.integers(1, 8), st.lists(st.one_of(node, node, dist), max_size=8))

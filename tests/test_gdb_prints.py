@@ -206,12 +206,14 @@ def test_pointers_arrays_and_strings() -> None:
         ("p &have_mem", "$12 = (int *) 0x555556285014 <have_mem>"),
         ("p current_machine == ms", "$13 = 1"),
         ("p {int} &max_numa_nodeid", "$14 = 2"),
+        ("p (char *)ms->cpu_type + 100",
+         "$15 = 0x555555c53af4 <error: Cannot access memory at address 0x555555c53af4>"),
         ("p *numa_info@2", None),
     ]
     for command, expected in want:
         got = gdb(state, command, history)
         if expected is None:
-            assert got.startswith("$15 = {{node_mem = 536870912, ") and got.endswith("}}")
+            assert got.startswith("$16 = {{node_mem = 536870912, ") and got.endswith("}}")
         else:
             assert got == expected, command
 

@@ -132,7 +132,15 @@ def _step_forward(s: Session, rest: str, deep: bool) -> list[str]:
         assert s.pos is not None
         depth = s._depth()
         from_call = s._top_call()
-        target = s.index.next_stop(s.pos, None if deep else depth)
+        info = s.index.frame_at(s.pos)
+        in_main = info is not None and info.fn == "main"
+        target = s.index.next_stop(s.pos, None if deep or in_main else depth)
+        if info is not None and not in_main and info.parent is not None:
+            # stepping out into main, which is not stepped: stop there as gdb does
+            ret = info.return_index
+            if s.index.frames[info.parent].fn == "main" and ret is not None and \
+                    (target is None or ret < target):
+                target = ret
         out = s.run_to(target, True, from_call)
         if s.exited or (out and out[0] == ""):  # stopped by a breakpoint or the end
             break
@@ -203,7 +211,7 @@ def cmd_finish(s: Session, rest: str) -> list[str]:
     head = [f"Run till exit from #{s.selected}  {s.frame_line(sel, with_pc=s.selected > 0)}"]
     if info.return_index is None:
         return head + s.run_to(None, False, None)
-    out = s.run_to(info.return_index, False, None)
+    out = s.run_to(info.return_index, False, None, line_start=False)
     if s.pos == info.return_index and not s.exited:
         value = s.events[info.return_index].value
         text = s.inspect.return_text(sel.fn, value)
@@ -574,10 +582,7 @@ def cmd_list(s: Session, rest: str) -> list[str]:
         first = max(1, line - 5)
     out = []
     for line in range(first, first + 10):
-        real = s.source.real_line(file, line)
-        text = real if real is not None else (
-            f"/* {s.source.described[(file, line)]} */" if (file, line) in s.source.described else "")
-        out.append(f"{line}\t{text}")
+        out.append(f"{line}\t{s.source.listing(file, line)}")
     s.list_next = (file, first + 10)
     return out
 

@@ -55,6 +55,8 @@ class Driver:
             return Outcome([], "Quit")
         except RecursionError:
             return Outcome([], "Expression too complex.")
+        except Exception as err:  # a bug of ours: say so in one line, keep the session
+            return Outcome([], f"tracesim internal error: {type(err).__name__}: {err}")
 
     def command_names(self) -> list[str]:
         return sorted(COMMANDS)

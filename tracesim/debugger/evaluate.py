@@ -20,6 +20,7 @@ from ..qemu.state import ADDR_POSSIBLE_CPUS
 from ..trace.fold import Frame, State
 from . import expr as ex
 from .expr import GdbError
+
 MASK64 = (1 << 64) - 1
 _MISSING = object()
 
@@ -90,10 +91,6 @@ class Value:
 
     def __repr__(self) -> str:
         return f"Value({sym.type_name(self.type)}, data={self._data!r}, loc={self.loc})"
-
-    @property
-    def fetched(self) -> bool:
-        return self._data is not _MISSING
 
     @property
     def data(self) -> Any:
@@ -228,7 +225,7 @@ class Memory:
             if path is not None:
                 return MemLoc(path)
         s = strip(t)
-        if isinstance(s, IntType) and s.size == 1 and self.string_holding(address, False):
+        if isinstance(s, IntType) and s.size == 1 and self.string_holding(address, False)[1] >= 0:
             return StrLoc(address)
         return None
 

@@ -271,8 +271,8 @@ def _char_literal(text: str, i: int) -> tuple[int, IntLit]:
     if len(values) != 1:
         raise GdbError("Empty character constant." if not values
                        else "Invalid character constant.")
-    v = values[0]
-    return i + 1, IntLit(v - 256 if v > 127 else v, "char")
+    v = values[0] & 0xFF if values[0] < 0x100 else values[0]
+    return i + 1, IntLit(v - 256 if 127 < v < 256 else v, "char" if v < 256 else "int")
 
 
 def _string_literal(text: str, i: int) -> tuple[int, bytes]:
@@ -281,7 +281,10 @@ def _string_literal(text: str, i: int) -> tuple[int, bytes]:
     while i < len(text) and text[i] != '"':
         if text[i] == "\\":
             i, v = _escape(text, i + 1)
-            out.append(v)
+            if v > 0xFF:  # an escaped non-ASCII character: its UTF-8 bytes
+                out += chr(v).encode()
+            else:
+                out.append(v)
         else:
             out += text[i].encode()
             i += 1

@@ -20,6 +20,11 @@ from .inspect import Inspector
 from .source import ModelSource
 
 PID = 24304
+# main is not stepped: where it is while a call runs, and where `next` out of it lands.
+MAIN_CALL_LINES = {"set_memory_options": 3853, "pc_smp_parse": 3978, "smp_parse": 3978,
+                   "parse_numa_opts": 4338, "machine_run_board_init": 4346}
+MAIN_RETURN_LINES = {"set_memory_options": 3855, "pc_smp_parse": 3982, "smp_parse": 3982,
+                     "parse_numa_opts": 4339}
 PROGRAM = "qemu-system-x86_64"
 
 
@@ -49,6 +54,7 @@ class Session:
         self.displays: dict[int, tuple[str, str | None]] = {}
         self.next_display = 1
         self.marks: dict[str, int] = {}
+        self.at_line_start = True  # at a Return position: stepped out (True) or finished
         self.list_next: tuple[str, int] | None = None
         self._state_cache: tuple[int, State] | None = None
 
@@ -60,6 +66,9 @@ class Session:
     def state(self) -> State:
         if self.pos is None:
             return self.timeline.state_at(0)
+        if self.exited:  # no frames once the process is gone; memory as it ended
+            final = self.timeline.final
+            return State(final.memory, [], final.reports, final.exit_status, final.position)
         if self._state_cache and self._state_cache[0] == self.pos:
             return self._state_cache[1]
         st = self.timeline.state_at(self.pos + 1)
@@ -86,11 +95,24 @@ class Session:
         return out
 
     def _main_line(self, st: State, k: int) -> int:
-        """main is not stepped; its line is the call it is in (vl.c's call sites)."""
+        """main is not modelled line by line: inside a call it is at the call's line; back
+        from one by `next` at the line after it, as gdb showed (vl.c:3855, 3982)."""
         if k + 1 < len(st.frames):
-            return {"set_memory_options": 3853, "pc_smp_parse": 3978, "smp_parse": 3978,
-                    "parse_numa_opts": 4338}.get(st.frames[k + 1].fn, 4346)
-        return 4346
+            return MAIN_CALL_LINES.get(st.frames[k + 1].fn, 4346)
+        call = self._returned_call()
+        fn = self.index.frames[call].fn if call is not None else ""
+        table = MAIN_RETURN_LINES if self.at_line_start else MAIN_CALL_LINES
+        return table.get(fn, 4346)
+
+    def _returned_call(self) -> int | None:
+        """The call whose Return event is the position, if it is one."""
+        if self.pos is None or type(self.events[self.pos]) is not ev.Return:
+            return None
+        # the frame current just before the return is the one returning
+        info = self.index.frame_at(self.pos - 1) if self.pos > 0 else None
+        while info is not None and info.return_index != self.pos:
+            info = self.index.frames.get(info.parent) if info.parent is not None else None
+        return info.call_index if info else None
 
     def frame_index_for_eval(self) -> int:
         """The selected frame as an index from the innermost State frame."""
@@ -122,9 +144,10 @@ class Session:
         if not frames:
             return []
         top = frames[0]
-        mid_line = self.pos is not None and type(self.events[self.pos]) is ev.Return
+        mid_line = self.pos is not None and type(self.events[self.pos]) is ev.Return \
+            and not self.at_line_start
         lines = []
-        if with_frame or mid_line:
+        if with_frame or mid_line or (self.pos is not None and type(self.events[self.pos]) is ev.Return):
             lines.append(self.frame_line(top, with_pc=mid_line))
         lines.append(self.source_line(top))
         return lines
@@ -148,13 +171,15 @@ class Session:
         if not self.running:
             raise CommandError("The program is not being run.")
 
-    def goto(self, pos: int) -> None:
+    def goto(self, pos: int, line_start: bool = True) -> None:
         self.pos = pos
+        self.at_line_start = line_start
         self.exited = False
         self.selected = 0
         self._state_cache = None
 
-    def run_to(self, target: int | None, stepping: bool, from_call: int | None) -> list[str]:
+    def run_to(self, target: int | None, stepping: bool, from_call: int | None,
+               line_start: bool = True) -> list[str]:
         """Move to `target` (None: the end), checking breakpoints, watchpoints and
         catchpoints on the way; returns what gdb prints."""
         start = -1 if self.pos is None else self.pos
@@ -165,7 +190,7 @@ class Session:
             return self.printed_between(start, pos) + report + self.after_stop(True)
         if target is None:
             return self.printed_between(start, len(self.events)) + self.finish_program()
-        self.goto(target)
+        self.goto(target, line_start)
         changed = self._top_call() != from_call
         return self.printed_between(start, target) + self.where_now(with_frame=changed) + \
             self.after_stop(False)
@@ -480,9 +505,13 @@ class Session:
                 return Location(file=match[0], line=int(rest))
             return self._function(rest)
         if text.isdigit():
+            line = int(text)
             frames = self.frames()
-            file = frames[0].file if frames and frames[0].call_index is not None else "hw/core/numa.c"
-            return Location(file=file, line=int(text))
+            if frames and frames[0].call_index is not None:
+                return Location(file=frames[0].file, line=line)
+            # no frame yet: the one traced file with a stop there, else main's file as gdb
+            files = sorted({f for f, l in self.index.by_location if l == line})
+            return Location(file=files[0] if len(files) == 1 else "vl.c", line=line)
         return self._function(text)
 
     def _function(self, name: str) -> Location:

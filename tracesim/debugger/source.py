@@ -21,9 +21,11 @@ class ModelSource:
         self.qemu_src = Path(qemu_src) if qemu_src else None
         self._files: dict[str, list[str] | None] = {}
         self.described: dict[tuple[str, int], str] = {}
+        self.stop_lines: set[tuple[str, int]] = set()
         parts: dict[tuple[str, int], list[str]] = defaultdict(list)
         stack: list[tuple[str, str]] = []
         here: tuple[str, int] | None = None
+        entering = False
 
         def add(text: str) -> None:
             if here is not None and text not in parts[here] and len(parts[here]) < 3:
@@ -33,11 +35,16 @@ class ModelSource:
             kind = type(e)
             if kind is ev.Step:
                 here = (stack[-1][1], e.line)
+                self.stop_lines.add(here)
+                if entering:
+                    add(f"{{ (entry of {stack[-1][0]})")
+                entering = False
             elif kind is ev.Call:
                 if here is not None:
                     add(f"{e.fn} (...)")
                 stack.append((e.fn, e.file))
                 here = None
+                entering = True
             elif kind is ev.Return:
                 add("}")
                 stack.pop()
@@ -82,7 +89,15 @@ class ModelSource:
         if real is not None:
             return real
         what = self.described.get((file, line))
-        return f"/* {what} */" if what else "/* (no modelled effect) */"
+        if what:
+            return f"/* {what} */"
+        if file == "vl.c" and line > 3000:
+            return "/* in main: not modelled statement by statement */"
+        return "/* (no modelled effect) */"
 
-    def known_lines(self, file: str) -> list[int]:
-        return sorted(l for f, l in self.described if f == file)
+    def listing(self, file: str, line: int) -> str:
+        """A line for `list`: QEMU's text, the model's description of a statement, or
+        nothing where gdb never stops."""
+        if self.real_line(file, line) is not None or (file, line) in self.stop_lines:
+            return self.text(file, line)
+        return ""

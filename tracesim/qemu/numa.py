@@ -25,19 +25,19 @@ def parse_numa_opts(q: Qemu, ms: MachineState, at: int) -> None:
     rec.call("parse_numa_opts", NUMA, ms=ADDR_MACHINE)
     rec.step(469)
     all_opts = q.cmdline.opts.get("numa", [])
-    for opts in all_opts:
+    for k, opts in enumerate(all_opts):
         q.location = opts.location  # qemu_opts_foreach sets the option's location
-        parse_numa(q, ms, opts)
+        parse_numa(q, ms, opts, 0x5555562D4C50 + 0x150 * k)
         q.location = None
     if not all_opts:
         rec.step(470)  # with options, stepping out lands in untraced qemu_opts_foreach
     rec.ret()
 
 
-def parse_numa(q: Qemu, ms: MachineState, opts: QemuOpts) -> int:
+def parse_numa(q: Qemu, ms: MachineState, opts: QemuOpts, opts_address: int) -> int:
     """numa.c:224-253."""
     rec = q.rec
-    rec.call("parse_numa", NUMA, opaque=ADDR_MACHINE, opts=0x5555562D4C50, errp=ERROR_FATAL)
+    rec.call("parse_numa", NUMA, opaque=ADDR_MACHINE, opts=opts_address, errp=ERROR_FATAL)
     rec.step(225)
     rec.step(226)
     rec.step(227)

@@ -129,7 +129,7 @@ class HostMemoryBackend(CObject):
 
     def __init__(self, sink: Sink, index: int, qom_type: str, ident: str, size: int) -> None:
         super().__init__(sink, f"backends[{index}]", ADDR_BACKENDS + 0x100 * index)
-        self.init(size=size)
+        self.size = size  # a store: the backend's size property is set when it is created
         object.__setattr__(self, "qom_type", qom_type)
         object.__setattr__(self, "ident", ident)
 
@@ -164,7 +164,8 @@ class Globals(CObject):
         self._sink.write(name, c_value(value))
 
 
-def flat_state(machine: MachineState, glob: Globals) -> dict[str, Any]:
+def flat_state(machine: MachineState, glob: Globals,
+               backends: "list[HostMemoryBackend] | None" = None) -> dict[str, Any]:
     """Every non-zero scalar of the model's live objects, keyed by path: what folding
     the trace must give (tests compare the two)."""
     out: dict[str, Any] = {}
@@ -190,4 +191,6 @@ def flat_state(machine: MachineState, glob: Globals) -> dict[str, Any]:
         visit(machine.numa_state, "numa_state")
     if machine.possible_cpus is not None:
         visit(machine.possible_cpus, "possible_cpus")
+    for backend in backends or []:
+        visit(backend, backend.path)
     return out
