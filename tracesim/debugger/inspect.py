@@ -143,7 +143,12 @@ class Inspector:
         if isinstance(value, str):  # a char * the trace holds as text
             number = self.history.record(int_value(0, sym.INT))
             return f'${number} = {sym.string_address(fn, value):#x} "{value}"'
-        v = Value(t, value) if isinstance(sym.strip(t), sym.Pointer) else int_value(int(value), t)
+        if isinstance(value, dict):  # a struct returned by value
+            v = Value(t, value)
+        elif isinstance(sym.strip(t), sym.Pointer):
+            v = Value(t, value)
+        else:
+            v = int_value(int(value), t)
         number = self.history.record(v)
         return f"${number} = {format_value(self.history.values[-1])}"
 

@@ -267,7 +267,7 @@ def x86_cpu_index_to_props(q: Qemu, ms: MachineState, cpu_index: int) -> dict[st
     rec.step(136)
     props = {f: getattr(possible.cpus[cpu_index].props, f) for f in PROPS_FIELDS}
     rec.step(137)
-    rec.ret()
+    rec.ret(props)
     return props
 
 
