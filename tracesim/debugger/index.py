@@ -42,30 +42,42 @@ class TraceIndex:
         self.by_kind: dict[str, list[int]] = defaultdict(list)  # report kind / fact name / exit
         self.exit_index: int | None = None
         stack: list[int] = []
+        top = -1
+        frames = self.frames
+        stops_append = self.stops.append
+        frame_append = self.stop_frame.append
+        depth_append = self.stop_depth.append
+        line_append = self.stop_line.append
+        event_frame_append = self.event_frame.append
+        by_location, writes, local_writes = self.by_location, self.writes, self.local_writes
+        Step, Branch, Loop, Call, Return = ev.Step, ev.Branch, ev.Loop, ev.Call, ev.Return
         for i, e in enumerate(events):
             kind = type(e)
-            if kind is ev.Step:
-                top = stack[-1]
-                info = self.frames[top]
+            if kind is Branch or kind is Loop:  # the commonest events need no indexing
+                pass
+            elif kind is Step:
+                info = frames[top]
                 n = len(self.stops)
                 if info.entry_stop is None:
                     info.entry_stop = i
                     self.entries[info.fn].append(n)
-                self.stops.append(i)
-                self.stop_frame.append(top)
-                self.stop_depth.append(len(stack))
-                self.stop_line.append(e.line)
-                self.by_location[(info.file, e.line)].append(n)
-            elif kind is ev.Call:
-                parent = stack[-1] if stack else None
-                stack.append(i)
-                self.frames[i] = FrameInfo(i, e.fn, e.file, e.args, len(stack), parent)
-            elif kind is ev.Return:
-                self.frames[stack.pop()].return_index = i
-            elif kind is ev.Write:
-                self.writes[e.path].append(i)
+                stops_append(i)
+                frame_append(top)
+                depth_append(info.depth)
+                line_append(e.line)
+                by_location[(info.file, e.line)].append(n)
             elif kind is ev.Local:
-                self.local_writes[(stack[-1], e.name)].append(i)
+                local_writes[(top, e.name)].append(i)
+            elif kind is Call:
+                parent = top if stack else None
+                stack.append(i)
+                top = i
+                frames[i] = FrameInfo(i, e.fn, e.file, e.args, len(stack), parent)
+            elif kind is Return:
+                frames[stack.pop()].return_index = i
+                top = stack[-1] if stack else -1
+            elif kind is ev.Write:
+                writes[e.path].append(i)
             elif kind is ev.Report:
                 self.by_kind[e.kind].append(i)
             elif kind is ev.Fact:
@@ -75,7 +87,7 @@ class TraceIndex:
             elif kind is ev.Exit:
                 self.by_kind["exit"].append(i)
                 self.exit_index = i
-            self.event_frame.append(stack[-1] if stack else -1)
+            event_frame_append(top)
 
     # --- stops -----------------------------------------------------------------------
     def stop_number(self, event_index: int) -> int:

@@ -45,7 +45,7 @@ class Session:
         self.events = trace.events
         self.index = TraceIndex(self.events)
         self.timeline = Timeline(self.events)
-        self.source = ModelSource(self.events, qemu_src)
+        self.source = ModelSource(self.events, self.index, qemu_src)
         self.inspect = Inspector()
         self.points = PointTable()
         self.pos: int | None = None  # None: the program is not running

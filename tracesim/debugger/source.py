@@ -7,7 +7,6 @@ model does there, in C-like words.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -15,60 +14,67 @@ from ..trace import events as ev
 
 
 class ModelSource:
-    """Per (file, line): a one-line description gathered from the events at that line."""
+    """Per (file, line): a one-line description gathered, when first asked for, from the
+    events recorded at that line's first few stops."""
 
-    def __init__(self, events: Sequence[Any], qemu_src: str | None = None) -> None:
+    def __init__(self, events: Sequence[Any], index: Any, qemu_src: str | None = None) -> None:
+        self.events = events
+        self.index = index
         self.qemu_src = Path(qemu_src) if qemu_src else None
         self._files: dict[str, list[str] | None] = {}
-        self.described: dict[tuple[str, int], str] = {}
-        self.stop_lines: set[tuple[str, int]] = set()
-        parts: dict[tuple[str, int], list[str]] = defaultdict(list)
-        stack: list[tuple[str, str]] = []
-        here: tuple[str, int] | None = None
-        entering = False
+        self._described: dict[tuple[str, int], str] = {}
+
+    @property
+    def stop_lines(self) -> Any:
+        return self.index.by_location
+
+    def describe(self, file: str, line: int) -> str:
+        key = (file, line)
+        if key not in self._described:
+            self._described[key] = "; ".join(self._parts(key))
+        return self._described[key]
+
+    def _parts(self, key: tuple[str, int]) -> list[str]:
+        parts: list[str] = []
 
         def add(text: str) -> None:
-            if here is not None and text not in parts[here] and len(parts[here]) < 3:
-                parts[here].append(text)
+            if text not in parts and len(parts) < 3:
+                parts.append(text)
 
-        for e in events:
-            kind = type(e)
-            if kind is ev.Step:
-                here = (stack[-1][1], e.line)
-                self.stop_lines.add(here)
-                if entering:
-                    add(f"{{ (entry of {stack[-1][0]})")
-                entering = False
-            elif kind is ev.Call:
-                if here is not None:
+        events, stops = self.events, self.index.stops
+        for n in self.index.by_location.get(key, [])[:8]:
+            i = stops[n]
+            if i > 0 and type(events[i - 1]) is ev.Call:
+                add(f"{{ (entry of {events[i - 1].fn})")
+            for e in events[i + 1:i + 64]:
+                kind = type(e)
+                if kind is ev.Step:
+                    break
+                if kind is ev.Call:
                     add(f"{e.fn} (...)")
-                stack.append((e.fn, e.file))
-                here = None
-                entering = True
-            elif kind is ev.Return:
-                add("}")
-                stack.pop()
-                here = None
-            elif here is None:
-                continue
-            elif kind is ev.Branch:
-                add(f"if ({e.cond})")
-            elif kind is ev.Assert:
-                add(f"assert ({e.cond})")
-            elif kind is ev.Loop:
-                add(f"for (... {e.var} ...)")
-            elif kind is ev.Write:
-                add(f"{e.path} = ...")
-            elif kind is ev.Local:
-                add(f"{e.name} = ...")
-            elif kind is ev.Report:
-                fn_name = {"error": "error_report", "warning": "warn_report", "printf":
-                           "error_printf", "stdout": "printf"}.get(e.kind, "report")
-                add(f'{fn_name} ("{e.text.strip()[:40]}...")')
-            elif kind is ev.Exit:
-                add(f"exit ({e.status})")
-        for key, texts in parts.items():
-            self.described[key] = "; ".join(texts)
+                    break
+                if kind is ev.Return:
+                    add("}")
+                    break
+                if kind is ev.Branch:
+                    add(f"if ({e.cond})")
+                elif kind is ev.Assert:
+                    add(f"assert ({e.cond})")
+                elif kind is ev.Loop:
+                    add(f"for (... {e.var} ...)")
+                elif kind is ev.Write:
+                    add(f"{e.path} = ...")
+                elif kind is ev.Local:
+                    add(f"{e.name} = ...")
+                elif kind is ev.Report:
+                    fn_name = {"error": "error_report", "warning": "warn_report", "printf":
+                               "error_printf", "stdout": "printf"}.get(e.kind, "report")
+                    add(f'{fn_name} ("{e.text.strip()[:40]}...")')
+                elif kind is ev.Exit:
+                    add(f"exit ({e.status})")
+            if len(parts) >= 3:
+                break
+        return parts
 
     def real_line(self, file: str, line: int) -> str | None:
         if self.qemu_src is None:
@@ -88,7 +94,7 @@ class ModelSource:
         real = self.real_line(file, line)
         if real is not None:
             return real
-        what = self.described.get((file, line))
+        what = self.describe(file, line)
         if what:
             return f"/* {what} */"
         if file == "vl.c" and line > 3000:

@@ -48,10 +48,12 @@ def apply_event(state: State, event: Any, index: int) -> State:
     kind = type(event)
     if kind is ev.Step:
         state.frames[-1].line = event.line
-    elif kind is ev.Write:
-        state.memory[event.path] = event.value
+    elif kind is ev.Branch or kind is ev.Loop or kind is ev.Fact or kind is ev.Assert:
+        pass  # decisions and facts describe; they change nothing
     elif kind is ev.Local:
         state.frames[-1].locals[event.name] = event.value
+    elif kind is ev.Write:
+        state.memory[event.path] = event.value
     elif kind is ev.Call:
         state.frames.append(Frame(event.fn, event.file, None, event.args, dict(event.args), index))
     elif kind is ev.Return:
