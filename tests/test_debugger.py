@@ -292,3 +292,35 @@ def test_debug_reads_a_trace_file_and_damaged_ones_fail_cleanly(tmp_path: Path) 
     proc = subprocess.run([sys.executable, "-m", "tracesim", "debug", "-batch", str(bad)],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "bad.jsonl:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_ten_thousand_seeded_hostile_lines() -> None:
+    """10,000 lines from a seeded generator: commands with junk, bare junk, control bytes."""
+    import random
+
+    from tracesim.debugger.commands import ALIASES, COMMANDS
+
+    rng = random.Random(20261125)
+    names = sorted(set(COMMANDS) | set(ALIASES)) + ["info", "p/x", "p/z", "x/4x", "frame"]
+    names = [n for n in names if n not in ("quit", "q", "exit")]
+    atoms = ["ms", "->", ".", "[", "]", "(", ")", "*", "&", "numa_info", "0", "1", "-1",
+             "999999999999999999999", "@", "$", "$$", "$1", "'", '"', "\\", "if", "==", "+",
+             "/", "%", "<<", "?", ":", "(char)", "(struct NumaState *)", "sizeof", "ram_size",
+             "i", "props", "possible_cpus", "cpus", "\x00", "\x1b[A", "é", "\t", "hw/core/numa.c:",
+             "numa_complete_configuration", "exit", "error", "split"]
+    s, d, out, err = session()
+    d.run_line("break numa_complete_configuration")
+    d.run_line("run")
+    for _ in range(10_000):
+        words = [rng.choice(atoms) for _ in range(rng.randrange(0, 6))]
+        joiner = rng.choice(["", " "])
+        line = (rng.choice(names) + " " if rng.random() < 0.8 else "") + joiner.join(words)
+        if line.split()[:1] in (["exit"], ["q"], ["quit"]):
+            continue  # a real quit is no hostile input
+        try:
+            d.run_line(line)
+        except SystemExit:
+            raise AssertionError(f"{line!r} ended the session")
+        if s.exited and rng.random() < 0.05:
+            d.run_line("run")
+    assert not [e for e in err if "internal error" in e or "Traceback" in e]

@@ -333,12 +333,10 @@ def cmd_marks(s: Session, rest: str) -> list[str]:
 
 # --- breakpoints -----------------------------------------------------------------------------
 def _split_if(rest: str) -> tuple[str, str | None]:
-    m = re.match(r"(.*?)\s+if(?:\s+|\()(.*)$", " " + rest.strip())
+    """`LOCATION if COND` (either part may be empty)."""
+    m = re.match(r"(.*?)(?:^|\s)if(?=[\s(])(.*)$", rest.strip(), re.S)
     if m:
-        cond = m.group(2)
-        if rest.strip().split(" if", 1)[1].lstrip().startswith("("):
-            cond = "(" + cond
-        return m.group(1).strip(), cond.strip()
+        return m.group(1).strip(), m.group(2).strip()
     return rest.strip(), None
 
 
