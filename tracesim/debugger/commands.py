@@ -587,7 +587,7 @@ def cmd_list(s: Session, rest: str) -> list[str]:
 
 @command("info", "info SUBCOMMAND", aliases=("i",), completes=("info",))
 def cmd_info(s: Session, rest: str) -> list[str]:
-    """info breakpoints|frame|locals|args|display|line|source|record|registers|all-registers."""
+    """info breakpoints|watchpoints|frame|locals|args|display|line|source|record|registers."""
     sub, _, arg = rest.strip().partition(" ")
     if not sub:
         raise CommandError('List of info subcommands:\n\n' + "\n".join(
@@ -811,8 +811,8 @@ def cmd_echo(s: Session, rest: str) -> list[str]:
     return [rest.replace("\\n", "\n").rstrip("\n")] if rest else []
 
 
-@command("shell-output", "shell-output", repeats=False)
-def cmd_stderr(s: Session, rest: str) -> list[str]:
+@command("messages", "messages", repeats=False)
+def cmd_messages(s: Session, rest: str) -> list[str]:
     """What QEMU printed so far (stdout and stderr) at this point of the run."""
     upto = (s.pos + 1) if s.pos is not None else 0
     out, err = stdout_stderr(s.events, upto)

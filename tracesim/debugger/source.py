@@ -99,7 +99,7 @@ class ModelSource:
             return f"/* {what} */"
         if file == "vl.c" and line > 3000:
             return "/* in main: not modelled statement by statement */"
-        return "/* (no modelled effect) */"
+        return "/* (stepped through; nothing here is recorded) */"
 
     def listing(self, file: str, line: int) -> str:
         """A line for `list`: QEMU's text, the model's description of a statement, or
