@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tracesim.cli import simulate_trace
-from tracesim.outcome import stdout_stderr, summarize
+from tracesim.debugger.outcome import stdout_stderr, summarize
 from tracesim.show import show_stops
 from tracesim.trace.store import Trace
 

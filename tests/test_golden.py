@@ -40,7 +40,7 @@ def test_every_stop_is_where_gdb_stopped(case: dict) -> None:
 @pytest.mark.parametrize("case", [c for c in CASES if c.get("info_numa")],
                          ids=[c["id"] for c in CASES if c.get("info_numa")])
 def test_monitor_info_numa(case: dict) -> None:
-    from tracesim.outcome import info_numa
+    from tracesim.debugger.outcome import info_numa
     from tracesim.trace.fold import fold
 
     assert info_numa(fold(qemu(case["argv"]).trace.events)) == case["info_numa"]

@@ -131,7 +131,7 @@ def test_old_machine_does_not_auto_enable_with_slots() -> None:
 
 
 def test_not_present_cpus_are_possible_but_not_listed_by_info_numa() -> None:
-    from tracesim.outcome import info_numa
+    from tracesim.debugger.outcome import info_numa
     from tracesim.trace.fold import fold
 
     run = qemu("-machine q35 -m 1024 -smp 2,maxcpus=4 -numa node,cpus=0-1 -numa node,cpus=2-3")

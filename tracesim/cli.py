@@ -13,7 +13,7 @@ from typing import Any, NoReturn, Sequence
 import msgspec
 
 from . import __version__
-from .outcome import human_summary, stdout_stderr, summarize
+from .debugger.outcome import human_summary, stdout_stderr, summarize
 from .trace import events as ev
 from .trace.recorder import Recorder
 from .trace.store import Trace, TraceError, read_trace, write_trace

@@ -69,7 +69,7 @@ class StreamingTraceWriter:
     interrupted run never leaves a half trace under the final name. Keeps the reports and
     exits (`records`) so the caller can still print what the process printed."""
 
-    FLUSH_AT = 1 << 20
+    FLUSH_EVERY = 1 << 15  # records kept before they are encoded (bounds memory)
 
     def __init__(self, path: str | os.PathLike[str], header: Header) -> None:
         self.target = Path(path)
@@ -77,24 +77,27 @@ class StreamingTraceWriter:
                                         dir=self.target.parent or ".")
         os.chmod(self.tmp, 0o666 & ~_umask())
         self.fh = os.fdopen(fd, "wb")
-        self.buf = bytearray(_encoder.encode(header))
-        self.buf += b"\n"
+        self.fh.write(_encoder.encode(header) + b"\n")
+        self.pending: list[Any] = []
         self.records: list[Any] = []
         self.count = 0
 
     def msg(self, record: Any) -> None:
-        _encoder.encode_into(record, self.buf, -1)
-        self.buf += b"\n"
-        self.count += 1
-        if type(record) in (ev.Report, ev.Exit):
-            self.records.append(record)
-        if len(self.buf) >= self.FLUSH_AT:
-            self.fh.write(self.buf)
-            self.buf.clear()
+        pending = self.pending
+        pending.append(record)
+        if len(pending) >= self.FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        """Encode the pending records in one call and keep what the process printed."""
+        pending = self.pending
+        self.fh.write(_encoder.encode_lines(pending))
+        self.records += [r for r in pending if type(r) is ev.Report or type(r) is ev.Exit]
+        self.count += len(pending)
+        pending.clear()
 
     def commit(self) -> None:
-        self.fh.write(self.buf)
-        self.buf.clear()
+        self.flush()
         self.fh.flush()
         os.fsync(self.fh.fileno())
         self.fh.close()

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .qemu.process import render_report
-from .trace import events as ev
-from .trace.fold import State, fold
-from .trace.store import Trace
+from ..qemu.process import render_report
+from ..trace import events as ev
+from ..trace.fold import State, fold
+from ..trace.store import Trace
 
 
 def stdout_stderr(events: list[Any], until: int | None = None) -> tuple[str, str]:
