@@ -324,3 +324,20 @@ def test_ten_thousand_seeded_hostile_lines() -> None:
         if s.exited and rng.random() < 0.05:
             d.run_line("run")
     assert not [e for e in err if "internal error" in e or "Traceback" in e]
+
+
+def test_list_shows_the_real_source_from_a_qemu_tree(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """With --qemu-src the lines are the tree's (a stand-in tree here: QEMU is not shipped)."""
+    numa_c = tmp_path / "hw" / "core" / "numa.c"
+    numa_c.parent.mkdir(parents=True)
+    numa_c.write_text("".join(f"stand-in text of line {n}\n" for n in range(1, 600)))
+    status = main(["debug", "-batch", "--qemu-src", str(tmp_path), "-ex", "break 465", "-ex", "run",
+                   "-ex", "list", "-ex", "info source", "--"] + SEED)
+    out = capsys.readouterr().out.splitlines()
+    assert "465\tstand-in text of line 465" in out
+    assert "460\tstand-in text of line 460" in out and "469\tstand-in text of line 469" in out
+    assert any(l.startswith("Current source file is hw/core/numa.c (from ") for l in out)
+    status = main(["debug", "-batch", "-ex", "break 465", "-ex", "run", "-ex", "list", "--"] + SEED)
+    out = capsys.readouterr().out.splitlines()
+    assert "465\t/* } */" in out  # without a tree: the model's own description
