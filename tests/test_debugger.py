@@ -45,7 +45,7 @@ def test_golden_prints_in_batch_mode(case: dict, capsys: pytest.CaptureFixture[s
     """tracesim debug -batch -ex 'break FILE:LINE' -ex run -ex 'p ...' answers as gdb did."""
     commands: list[str] = []
     expected: list[str] = []
-    for k, block in enumerate(case["gdb_prints"]):
+    for block in case["gdb_prints"]:
         commands.append(f"break {block['stop']}")
     commands.append("run")
     for k, block in enumerate(case["gdb_prints"]):
@@ -332,7 +332,7 @@ def test_list_shows_the_real_source_from_a_qemu_tree(tmp_path: Path,
     numa_c = tmp_path / "hw" / "core" / "numa.c"
     numa_c.parent.mkdir(parents=True)
     numa_c.write_text("".join(f"stand-in text of line {n}\n" for n in range(1, 600)))
-    status = main(["debug", "-batch", "--qemu-src", str(tmp_path), "-ex", "break 465", "-ex", "run",
+    main(["debug", "-batch", "--qemu-src", str(tmp_path), "-ex", "break 465", "-ex", "run",
                    "-ex", "list", "-ex", "info source", "--"] + SEED)
     out = capsys.readouterr().out.splitlines()
     assert "465\tstand-in text of line 465" in out

@@ -16,7 +16,7 @@ from . import __version__
 from .debugger.outcome import human_summary, stdout_stderr, summarize
 from .trace import events as ev
 from .trace.recorder import Recorder
-from .trace.store import Trace, TraceError, read_trace, write_trace
+from .trace.store import Trace, TraceError, read_trace
 
 
 class UsageError(Exception):

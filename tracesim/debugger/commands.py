@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .outcome import info_numa, stdout_stderr
-from ..trace import events as ev
 from .addresses import code_address
 from .breakpoints import CATCH_KINDS, CommandError
 from .session import PROGRAM, Session

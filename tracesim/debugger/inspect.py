@@ -57,7 +57,7 @@ class Inspector:
         ev = Evaluator(state, frame_index, self.history)
         try:
             value = ev.evaluate(ev.parse(text))
-            value.data  # read now, so a bad address fails here
+            _ = value.data  # read now, so a bad address fails here
         except GdbError as err:
             raise _error(err)
         return value, ev
@@ -80,7 +80,7 @@ class Inspector:
         """Memory paths and (frame call index, local key) pairs the expression reads."""
         ev = Evaluator(state, frame_index, self.history)
         try:
-            ev.evaluate(ev.parse(text)).data
+            _ = ev.evaluate(ev.parse(text)).data  # reading records what it read
         except GdbError as err:
             raise _error(err)
         reads = ev.reads

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ..trace import events as ev
 from ..trace.fold import State, Timeline
@@ -238,7 +238,6 @@ class Session:
 
     def _next_candidate(self, after: int, end: int) -> tuple[int, Point] | None:
         best: tuple[int, Point] | None = None
-        idx = self.index
         for p in list(self.points.points.values()):
             if not p.enabled:
                 continue
@@ -420,7 +419,6 @@ class Session:
     def last_hit(self, before: int, floor: int) -> tuple[int, list[str]] | None:
         """Backwards: the last position < `before` and >= `floor` where a point triggers."""
         positions: set[int] = set()
-        idx = self.index
         for p in self.points.points.values():
             if not p.enabled:
                 continue

@@ -255,7 +255,11 @@ def parse_numa_node(q: Qemu, ms: MachineState, node: NumaNodeOptions,
         props["has_node_id"] = True
         rec.local("props.has_node_id", True)
         rec.step(102)
-        err = _catch(lambda: machine_set_cpu_numa_node(q, ms, props))
+        try:
+            machine_set_cpu_numa_node(q, ms, props)
+            err = None
+        except QemuError as e:
+            err = e.text
         rec.step(103)
         rec.branch(103, "err", err is not None)
         if err is not None:

@@ -7,7 +7,7 @@ from .machines import MachineClass, default_machine, find_machine, machine_help
 from .numa import parse_numa_opts
 from .options import MODELLED, Cmdline, CmdlineError, parse_cmdline
 from .process import Qemu, QemuExit, Recorder
-from .state import ADDR_MACHINE, ADDR_MACHINE_CLASS, Globals, HostMemoryBackend, MachineState, MiB, NumaState
+from .state import ADDR_MACHINE_CLASS, Globals, HostMemoryBackend, MachineState, MiB, NumaState
 from .x86 import pc_smp_parse
 
 VL = "vl.c"
@@ -278,7 +278,7 @@ def create_memory_backends(q: Qemu) -> None:
             try:
                 size = qemu_strtosz(size_raw)
             except ParseError:
-                q.fatal(4281, f"Parameter 'size' expects a size value")
+                q.fatal(4281, "Parameter 'size' expects a size value")
         if ident is None:
             q.fatal(4281, "Parameter 'id' is missing")
         if size == 0:
