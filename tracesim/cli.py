@@ -3,6 +3,7 @@
 tracesim's own usage errors are one line on stderr and exit 2; QEMU's messages are
 QEMU's, with QEMU's exit status.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,20 +35,22 @@ def simulate_trace(qemu_args: list[str], profile: str = "4.2") -> Trace:
 
     rec = Recorder()
     sim = simulate(qemu_args, rec, profile)
-    header = ev.Header(schema=ev.SCHEMA_VERSION, tracesim=__version__, profile=profile,
-                       argv=sim.argv)
+    header = ev.Header(
+        schema=ev.SCHEMA_VERSION, tracesim=__version__, profile=profile, argv=sim.argv
+    )
     return Trace(header, rec.events)
 
 
-def split_qemu_args(args: list[str], takes_value: set[str], flags: set[str]
-                    ) -> tuple[list[str], list[str]]:
+def split_qemu_args(
+    args: list[str], takes_value: set[str], flags: set[str]
+) -> tuple[list[str], list[str]]:
     """tracesim's options first; '--' or the first other word starts QEMU's arguments."""
     ours: list[str] = []
     i = 0
     while i < len(args):
         word = args[i]
         if word == "--":
-            return ours, args[i + 1:]
+            return ours, args[i + 1 :]
         name = word.split("=", 1)[0]
         if name in takes_value:
             ours.append(word)
@@ -74,9 +77,12 @@ def cmd_run(argv: list[str]) -> int:
     from .trace.recorder import OutcomeSink
     from .trace.store import StreamingTraceWriter
 
-    p = Parser(prog="tracesim run", description="Simulate QEMU 4.2 on a command line: QEMU's "
-               "messages on stderr, QEMU's exit status, and the trace with -o.",
-               usage="tracesim run [--profile 4.2] [-o TRACE] [--] QEMU_ARGS...")
+    p = Parser(
+        prog="tracesim run",
+        description="Simulate QEMU 4.2 on a command line: QEMU's "
+        "messages on stderr, QEMU's exit status, and the trace with -o.",
+        usage="tracesim run [--profile 4.2] [-o TRACE] [--] QEMU_ARGS...",
+    )
     p.add_argument("--profile", default="4.2", choices=["4.2"], help="QEMU version modelled")
     p.add_argument("-o", "--output", metavar="TRACE", help="write the trace (JSON Lines) here")
     ours, qemu_args = split_qemu_args(argv, {"--profile", "-o", "--output"}, {"-h", "--help"})
@@ -84,8 +90,9 @@ def cmd_run(argv: list[str]) -> int:
     qemu_args = strip_program(qemu_args)
     sink: Any
     if args.output:
-        header = ev.Header(schema=ev.SCHEMA_VERSION, tracesim=__version__, profile=args.profile,
-                           argv=qemu_args)
+        header = ev.Header(
+            schema=ev.SCHEMA_VERSION, tracesim=__version__, profile=args.profile, argv=qemu_args
+        )
         try:
             sink = StreamingTraceWriter(args.output, header)
         except OSError as err:
@@ -107,8 +114,11 @@ def cmd_run(argv: list[str]) -> int:
 
 
 def cmd_summary(argv: list[str]) -> int:
-    p = Parser(prog="tracesim summary", description="The outcome of a traced run: what "
-               "QEMU's monitor `info numa` shows, the exit status and messages.")
+    p = Parser(
+        prog="tracesim summary",
+        description="The outcome of a traced run: what "
+        "QEMU's monitor `info numa` shows, the exit status and messages.",
+    )
     p.add_argument("trace", metavar="TRACE")
     p.add_argument("--json", action="store_true", help="one JSON object")
     args = p.parse_args(argv)
@@ -123,12 +133,16 @@ def cmd_summary(argv: list[str]) -> int:
 def cmd_show(argv: list[str]) -> int:
     from .show import show_events, show_stops
 
-    p = Parser(prog="tracesim show", description="Print a trace's events readably, or one "
-               "line per statement stop (FUNCTION FILE:LINE) with --stops.")
+    p = Parser(
+        prog="tracesim show",
+        description="Print a trace's events readably, or one "
+        "line per statement stop (FUNCTION FILE:LINE) with --stops.",
+    )
     p.add_argument("trace", metavar="TRACE")
     p.add_argument("--stops", action="store_true", help="only the statement stops")
-    p.add_argument("--kind", action="append", choices=ev.KINDS,
-                   help="only events of this kind (repeatable)")
+    p.add_argument(
+        "--kind", action="append", choices=ev.KINDS, help="only events of this kind (repeatable)"
+    )
     args = p.parse_args(argv)
     trace = load(args.trace)
     lines = show_stops(trace.events) if args.stops else show_events(trace.events, args.kind)
@@ -145,8 +159,11 @@ def cmd_examples(argv: list[str]) -> int:
     from .examples import DEFAULT_DIR, example_traces, stale_examples
     from .trace.store import write_bytes_atomic
 
-    p = Parser(prog="tracesim examples", description="Write the teaching scenarios' traces "
-               "(traces/ in the repository), or with --check say which are stale.")
+    p = Parser(
+        prog="tracesim examples",
+        description="Write the teaching scenarios' traces "
+        "(traces/ in the repository), or with --check say which are stale.",
+    )
     p.add_argument("--dir", default=str(DEFAULT_DIR), help="where the traces live")
     p.add_argument("--check", action="store_true", help="exit 1 if any trace is stale")
     args = p.parse_args(argv)
@@ -154,8 +171,10 @@ def cmd_examples(argv: list[str]) -> int:
     if args.check:
         stale = stale_examples(directory)
         for name in stale:
-            sys.stderr.write(f"tracesim examples: {directory / name} is stale; run "
-                             f"'tracesim examples --dir {directory}'\n")
+            sys.stderr.write(
+                f"tracesim examples: {directory / name} is stale; run "
+                f"'tracesim examples --dir {directory}'\n"
+            )
         return 1 if stale else 0
     directory.mkdir(parents=True, exist_ok=True)
     for name, data in example_traces().items():
@@ -164,9 +183,27 @@ def cmd_examples(argv: list[str]) -> int:
     return 0
 
 
-DEBUG_VALUE_OPTS = {"--profile", "-ex", "--ex", "-eval-command", "--eval-command", "-x",
-                    "--command", "--qemu-src"}
-DEBUG_FLAGS = {"-batch", "--batch", "-q", "-quiet", "--quiet", "-silent", "--silent", "-h", "--help"}
+DEBUG_VALUE_OPTS = {
+    "--profile",
+    "-ex",
+    "--ex",
+    "-eval-command",
+    "--eval-command",
+    "-x",
+    "--command",
+    "--qemu-src",
+}
+DEBUG_FLAGS = {
+    "-batch",
+    "--batch",
+    "-q",
+    "-quiet",
+    "--quiet",
+    "-silent",
+    "--silent",
+    "-h",
+    "--help",
+}
 
 
 def cmd_debug(argv: list[str]) -> int:
@@ -175,25 +212,54 @@ def cmd_debug(argv: list[str]) -> int:
     from .debugger.session import Session
     from .scenarios import DEFAULT_ARGS, default_argv
 
-    p = Parser(prog="tracesim debug", description="Replay a trace with gdb's commands, forward "
-               "and backward. Without TRACE or QEMU arguments: the built-in default scenario "
-               f"({DEFAULT_ARGS}).",
-               usage="tracesim debug [--profile 4.2] [--qemu-src DIR] [-batch] [-ex CMD]... "
-                     "[-x FILE] [-q] [TRACE | -- QEMU_ARGS...]")
+    p = Parser(
+        prog="tracesim debug",
+        description="Replay a trace with gdb's commands, forward "
+        "and backward. Without TRACE or QEMU arguments: the built-in default scenario "
+        f"({DEFAULT_ARGS}).",
+        usage="tracesim debug [--profile 4.2] [--qemu-src DIR] [-batch] [-ex CMD]... "
+        "[-x FILE] [-q] [TRACE | -- QEMU_ARGS...]",
+    )
     p.add_argument("--profile", default="4.2", choices=["4.2"], help="QEMU version modelled")
-    p.add_argument("--qemu-src", metavar="DIR", help="a QEMU 4.2 source tree: `list` shows its lines")
+    p.add_argument(
+        "--qemu-src", metavar="DIR", help="a QEMU 4.2 source tree: `list` shows its lines"
+    )
     p.add_argument("-batch", "--batch", action="store_true", help="run the commands, then exit")
-    p.add_argument("-ex", "--ex", "-eval-command", "--eval-command", dest="commands",
-                   action="append", default=[], metavar="CMD", type=lambda c: ("ex", c),
-                   help="execute a command (repeatable, in order)")
-    p.add_argument("-x", "--command", dest="commands", action="append", metavar="FILE",
-                   type=lambda f: ("x", f), help="execute the commands in FILE")
-    p.add_argument("-q", "-quiet", "--quiet", "-silent", "--silent", dest="quiet", action="store_true",
-                   help="no introduction")
+    p.add_argument(
+        "-ex",
+        "--ex",
+        "-eval-command",
+        "--eval-command",
+        dest="commands",
+        action="append",
+        default=[],
+        metavar="CMD",
+        type=lambda c: ("ex", c),
+        help="execute a command (repeatable, in order)",
+    )
+    p.add_argument(
+        "-x",
+        "--command",
+        dest="commands",
+        action="append",
+        metavar="FILE",
+        type=lambda f: ("x", f),
+        help="execute the commands in FILE",
+    )
+    p.add_argument(
+        "-q",
+        "-quiet",
+        "--quiet",
+        "-silent",
+        "--silent",
+        dest="quiet",
+        action="store_true",
+        help="no introduction",
+    )
     p.add_argument("trace", nargs="?", metavar="TRACE")
     if "--" in argv:
         cut = argv.index("--")
-        ours, qemu_args = argv[:cut], argv[cut + 1:]
+        ours, qemu_args = argv[:cut], argv[cut + 1 :]
     else:
         ours, qemu_args = argv, None
     args = p.parse_args(ours)
@@ -204,10 +270,12 @@ def cmd_debug(argv: list[str]) -> int:
         what = args.trace
     else:
         from .qemu.simulate import strip_program
+
         qemu_args = strip_program(qemu_args) if qemu_args is not None else default_argv()
         trace = simulate_trace(qemu_args, args.profile)
         what = "qemu-system-x86_64 " + " ".join(qemu_args)
     session = Session(trace, args.qemu_src)
+
     def write_error(text: str) -> None:
         sys.stdout.flush()  # keep the order gdb's terminal shows
         print(text, file=sys.stderr, flush=True)
@@ -215,8 +283,10 @@ def cmd_debug(argv: list[str]) -> int:
     driver = Driver(session, print, write_error)
     if not args.quiet and not args.batch:
         print(f"tracesim {__version__}: replaying {what}")
-        print(f"{len(session.index.stops)} statement stops recorded. Type \"help\" for commands, "
-              "\"run\" or \"start\" to begin, \"quit\" to leave.")
+        print(
+            f'{len(session.index.stops)} statement stops recorded. Type "help" for commands, '
+            '"run" or "start" to begin, "quit" to leave.'
+        )
     try:
         for kind, value in args.commands:
             if kind == "ex":
@@ -233,6 +303,7 @@ def cmd_debug(argv: list[str]) -> int:
         if args.batch:
             return 1 if driver.last_failed else 0
         from .repl import interact
+
         return interact(session, driver)
     except SystemExit as done:
         return int(done.code or 0)
@@ -250,9 +321,11 @@ COMMANDS: dict[str, tuple[Any, str]] = {
 def top_help() -> str:
     width = max(len(n) for n in COMMANDS)
     rows = "\n".join(f"  {name:<{width}}  {text}" for name, (_, text) in COMMANDS.items())
-    return (f"usage: tracesim [--version] COMMAND [ARGS...]\n\n"
-            f"Re-enact QEMU 4.2's board-init NUMA path from a command line.\n\n"
-            f"commands:\n{rows}\n\n`tracesim COMMAND --help` describes each.\n")
+    return (
+        f"usage: tracesim [--version] COMMAND [ARGS...]\n\n"
+        f"Re-enact QEMU 4.2's board-init NUMA path from a command line.\n\n"
+        f"commands:\n{rows}\n\n`tracesim COMMAND --help` describes each.\n"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

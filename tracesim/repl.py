@@ -1,4 +1,5 @@
 """The interactive front end: a prompt_toolkit REPL over the debugger's command table."""
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,9 @@ class GdbCompleter(Completer):
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def get_completions(self, document: Document, complete_event: CompleteEvent
-                        ) -> Iterable[Completion]:
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> Iterable[Completion]:
         text = document.text_before_cursor
         words = text.split()
         if not words or (len(words) == 1 and not text.endswith(" ")):
@@ -48,7 +50,7 @@ class GdbCompleter(Completer):
             cmd = lookup(words[0])
         except CommandError:
             return
-        arg = text[len(text) - len(text.lstrip()):].split(None, 1)
+        arg = text[len(text) - len(text.lstrip()) :].split(None, 1)
         rest = arg[1] if len(arg) > 1 else ""
         word = "" if text.endswith(" ") else words[-1]
         for candidate in self.candidates(cmd.completes, rest, word):
@@ -82,6 +84,7 @@ def toolbar(session: Session) -> Any:
         top = frames[0] if frames else None
         where = f"{top.fn}  {top.file}:{top.line}" if top else ""
         return f" step {session.current_stop_number()} of {total}   {where} "
+
     return text
 
 
@@ -94,8 +97,13 @@ def interact(session: Session, driver: Driver) -> int:
     except OSError:
         history = InMemoryHistory()
     prompt: PromptSession[str] = PromptSession(
-        history=history, completer=GdbCompleter(session), lexer=PygmentsLexer(CLexer),
-        bottom_toolbar=toolbar(session), style=STYLE, complete_while_typing=False)
+        history=history,
+        completer=GdbCompleter(session),
+        lexer=PygmentsLexer(CLexer),
+        bottom_toolbar=toolbar(session),
+        style=STYLE,
+        complete_while_typing=False,
+    )
     while True:
         try:
             line = prompt.prompt(PROMPT)

@@ -1,4 +1,5 @@
 """Built-in scenarios: the seed's command line and the teaching cases kept in traces/."""
+
 from __future__ import annotations
 
 import shlex
@@ -9,37 +10,53 @@ DEFAULT_ARGS = "-machine q35 -m 1024 -smp cpus=4 -numa node,cpus=0-1 -numa node,
 # name -> (what it teaches, QEMU arguments)
 TEACHING: dict[str, tuple[str, str]] = {
     DEFAULT_NAME: ("the seed's line: two nodes, RAM split 512/512", DEFAULT_ARGS),
-    "three-node-uneven": ("default (propagating) RAM split of 1000 MiB over 3 nodes",
-                          "-machine q35 -m 1000 -smp 3 -numa node,cpus=0 -numa node,cpus=1 "
-                          "-numa node,cpus=2"),
-    "i440fx-legacy-split": ("legacy RAM split on pc-i440fx-2.9",
-                            "-machine pc-i440fx-2.9 -m 1000 -smp 3 -numa node,cpus=0 "
-                            "-numa node,cpus=1 -numa node,cpus=2"),
-    "explicit-mem": ("sizes given with mem=: no auto split, two deprecation warnings",
-                     "-machine q35 -m 1024 -smp 4 -numa node,mem=256M,cpus=0-1 "
-                     "-numa node,mem=768M,cpus=2-3"),
-    "mem-mismatch": ("node sizes that do not add up to -m: exit 1",
-                     "-machine q35 -m 1024 -smp 4 -numa node,mem=256M,cpus=0-1 "
-                     "-numa node,mem=512M,cpus=2-3"),
-    "dist-sym3": ("a distance table completed from one direction",
-                  "-machine q35 -m 1536 -smp 3 -numa node,cpus=0 -numa node,cpus=1 "
-                  "-numa node,cpus=2 -numa dist,src=0,dst=1,val=20 -numa dist,src=0,dst=2,val=30 "
-                  "-numa dist,src=1,dst=2,val=40"),
-    "dist-missing": ("a missing distance pair: exit 1",
-                     "-machine q35 -m 1536 -smp 3 -numa node,cpus=0 -numa node,cpus=1 "
-                     "-numa node,cpus=2 -numa dist,src=0,dst=1,val=20 "
-                     "-numa dist,src=0,dst=2,val=30"),
-    "sparse-ids": ("node ids 0 and 2 without 1: exit 1",
-                   "-machine q35 -m 1024 -smp 4 -numa node,nodeid=0,cpus=0-1 "
-                   "-numa node,nodeid=2,cpus=2-3"),
-    "cpus-unassigned": ("CPUs no node names go to node 0, with two warnings",
-                        "-machine q35 -m 1024 -smp 4 -numa node,cpus=0 -numa node,cpus=1"),
-    "numa-cpu-socket": ("-numa cpu binds whole sockets",
-                        "-machine q35 -m 1024 -smp 4,sockets=2,cores=2,threads=1 "
-                        "-numa node,nodeid=0 -numa node,nodeid=1 "
-                        "-numa cpu,node-id=0,socket-id=0 -numa cpu,node-id=1,socket-id=1"),
-    "memhp-auto": ("memory hotplug slots switch NUMA on with one node",
-                   "-machine q35 -m 1024,slots=4,maxmem=4G -smp 2"),
+    "three-node-uneven": (
+        "default (propagating) RAM split of 1000 MiB over 3 nodes",
+        "-machine q35 -m 1000 -smp 3 -numa node,cpus=0 -numa node,cpus=1 -numa node,cpus=2",
+    ),
+    "i440fx-legacy-split": (
+        "legacy RAM split on pc-i440fx-2.9",
+        "-machine pc-i440fx-2.9 -m 1000 -smp 3 -numa node,cpus=0 "
+        "-numa node,cpus=1 -numa node,cpus=2",
+    ),
+    "explicit-mem": (
+        "sizes given with mem=: no auto split, two deprecation warnings",
+        "-machine q35 -m 1024 -smp 4 -numa node,mem=256M,cpus=0-1 -numa node,mem=768M,cpus=2-3",
+    ),
+    "mem-mismatch": (
+        "node sizes that do not add up to -m: exit 1",
+        "-machine q35 -m 1024 -smp 4 -numa node,mem=256M,cpus=0-1 -numa node,mem=512M,cpus=2-3",
+    ),
+    "dist-sym3": (
+        "a distance table completed from one direction",
+        "-machine q35 -m 1536 -smp 3 -numa node,cpus=0 -numa node,cpus=1 "
+        "-numa node,cpus=2 -numa dist,src=0,dst=1,val=20 -numa dist,src=0,dst=2,val=30 "
+        "-numa dist,src=1,dst=2,val=40",
+    ),
+    "dist-missing": (
+        "a missing distance pair: exit 1",
+        "-machine q35 -m 1536 -smp 3 -numa node,cpus=0 -numa node,cpus=1 "
+        "-numa node,cpus=2 -numa dist,src=0,dst=1,val=20 "
+        "-numa dist,src=0,dst=2,val=30",
+    ),
+    "sparse-ids": (
+        "node ids 0 and 2 without 1: exit 1",
+        "-machine q35 -m 1024 -smp 4 -numa node,nodeid=0,cpus=0-1 -numa node,nodeid=2,cpus=2-3",
+    ),
+    "cpus-unassigned": (
+        "CPUs no node names go to node 0, with two warnings",
+        "-machine q35 -m 1024 -smp 4 -numa node,cpus=0 -numa node,cpus=1",
+    ),
+    "numa-cpu-socket": (
+        "-numa cpu binds whole sockets",
+        "-machine q35 -m 1024 -smp 4,sockets=2,cores=2,threads=1 "
+        "-numa node,nodeid=0 -numa node,nodeid=1 "
+        "-numa cpu,node-id=0,socket-id=0 -numa cpu,node-id=1,socket-id=1",
+    ),
+    "memhp-auto": (
+        "memory hotplug slots switch NUMA on with one node",
+        "-machine q35 -m 1024,slots=4,maxmem=4G -smp 2",
+    ),
 }
 
 

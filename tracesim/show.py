@@ -1,4 +1,5 @@
 """`tracesim show`: a trace's events as text, or its statement stops."""
+
 from __future__ import annotations
 
 from typing import Any, Iterator, Sequence
@@ -38,11 +39,13 @@ def describe(e: Any) -> str:
     if kind is ev.Local:
         return f"local   {e.name} = {e.value!r}"
     if kind is ev.Branch:
-        return (f"branch  {e.line}: if ({e.cond}) -> {'taken' if e.taken else 'not taken'}"
-                + (f"  [{_values(e.values)}]" if e.values else ""))
+        return f"branch  {e.line}: if ({e.cond}) -> {'taken' if e.taken else 'not taken'}" + (
+            f"  [{_values(e.values)}]" if e.values else ""
+        )
     if kind is ev.Assert:
-        return (f"assert  {e.line}: {e.cond} {'holds' if e.ok else 'FAILS'}"
-                + (f"  [{_values(e.values)}]" if e.values else ""))
+        return f"assert  {e.line}: {e.cond} {'holds' if e.ok else 'FAILS'}" + (
+            f"  [{_values(e.values)}]" if e.values else ""
+        )
     if kind is ev.Loop:
         return f"loop    {e.line}: {e.var} = {e.value}"
     if kind is ev.Report:

@@ -3,6 +3,7 @@
 Help, completion, batch mode and the REPL all read COMMANDS; each command is one small
 function returning the lines gdb prints. gdb's unique-prefix rule applies to names.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,14 +34,21 @@ COMMANDS: dict[str, Command] = {}
 ALIASES: dict[str, str] = {}
 
 
-def command(name: str, usage: str, aliases: tuple[str, ...] = (), completes: tuple[str, ...] = (),
-            repeats: bool = True) -> Callable[[Handler], Handler]:
+def command(
+    name: str,
+    usage: str,
+    aliases: tuple[str, ...] = (),
+    completes: tuple[str, ...] = (),
+    repeats: bool = True,
+) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
-        COMMANDS[name] = Command(name, fn, usage, (fn.__doc__ or "").strip(), aliases,
-                                 completes, repeats)
+        COMMANDS[name] = Command(
+            name, fn, usage, (fn.__doc__ or "").strip(), aliases, completes, repeats
+        )
         for a in aliases:
             ALIASES[a] = name
         return fn
+
     return register
 
 
@@ -62,8 +70,9 @@ def split_command(line: str) -> tuple[str, str]:
     line = line.strip()
     m = re.match(r"([A-Za-z][\w-]*|[!/])\s*(/\w+)?\s*(.*)$", line, re.S)
     if not m:
-        raise CommandError(f'Undefined command: "{line.split()[0] if line.split() else line}".'
-                           '  Try "help".')
+        raise CommandError(
+            f'Undefined command: "{line.split()[0] if line.split() else line}".  Try "help".'
+        )
     name, fmt, rest = m.group(1), m.group(2), m.group(3)
     if fmt:
         rest = fmt + " " + rest
@@ -105,7 +114,9 @@ def cmd_run(s: Session, rest: str) -> list[str]:
     s.exited = False
     s._state_cache = None
     s.refresh_watch_values()
-    out = [f"Starting program: /usr/bin/{PROGRAM} " + " ".join(shlex.quote(a) for a in s.trace.argv)]
+    out = [
+        f"Starting program: /usr/bin/{PROGRAM} " + " ".join(shlex.quote(a) for a in s.trace.argv)
+    ]
     return out + s.run_to(None, False, None)
 
 
@@ -118,8 +129,12 @@ def cmd_start(s: Session, rest: str) -> list[str]:
     s.goto(first)
     s.refresh_watch_values()
     top = s.frames()[0]
-    return [f"Starting program: /usr/bin/{PROGRAM} " + " ".join(shlex.quote(a) for a in s.trace.argv),
-            "", f"Temporary breakpoint 1, {s.frame_line(top)}", s.source_line(top)] + s.show_displays()
+    return [
+        f"Starting program: /usr/bin/{PROGRAM} " + " ".join(shlex.quote(a) for a in s.trace.argv),
+        "",
+        f"Temporary breakpoint 1, {s.frame_line(top)}",
+        s.source_line(top),
+    ] + s.show_displays()
 
 
 def _step_forward(s: Session, rest: str, deep: bool) -> list[str]:
@@ -137,8 +152,11 @@ def _step_forward(s: Session, rest: str, deep: bool) -> list[str]:
         if info is not None and not in_main and info.parent is not None:
             # stepping out into main, which is not stepped: stop there as gdb does
             ret = info.return_index
-            if s.index.frames[info.parent].fn == "main" and ret is not None and \
-                    (target is None or ret < target):
+            if (
+                s.index.frames[info.parent].fn == "main"
+                and ret is not None
+                and (target is None or ret < target)
+            ):
                 target = ret
         out = s.run_to(target, True, from_call)
         if s.exited or (out and out[0] == ""):  # stopped by a breakpoint or the end
@@ -226,10 +244,13 @@ def cmd_continue(s: Session, rest: str) -> list[str]:
     ignore = count_arg(rest) - 1
     if ignore > 0:
         for p in s.points.points.values():
-            if p.kind == "breakpoint" and s.pos in s._positions_before(p, (s.pos or 0) + 1, s.pos or 0):
+            if p.kind == "breakpoint" and s.pos in s._positions_before(
+                p, (s.pos or 0) + 1, s.pos or 0
+            ):
                 p.ignore_count = ignore
-                return [f"Will ignore next {ignore} crossings of breakpoint {p.number}.  "
-                        "Continuing."] + s.run_to(None, False, None)
+                return [
+                    f"Will ignore next {ignore} crossings of breakpoint {p.number}.  Continuing."
+                ] + s.run_to(None, False, None)
     return ["Continuing."] + s.run_to(None, False, None)
 
 
@@ -324,9 +345,11 @@ def cmd_marks(s: Session, rest: str) -> list[str]:
     out = []
     for name, pos in sorted(s.marks.items(), key=lambda kv: kv[1]):
         info = s.index.frame_at(pos)
-        out.append(f"{name:<12} stop {s.index.stop_number(pos) + 1:<8} "
-                   f"{info.fn if info else '?'} at {info.file if info else '?'}:"
-                   f"{getattr(s.events[pos], 'line', '?')}")
+        out.append(
+            f"{name:<12} stop {s.index.stop_number(pos) + 1:<8} "
+            f"{info.fn if info else '?'} at {info.file if info else '?'}:"
+            f"{getattr(s.events[pos], 'line', '?')}"
+        )
     return out
 
 
@@ -352,8 +375,13 @@ def _set_break(s: Session, rest: str, temporary: bool) -> list[str]:
     return [f"{label} {p.number} at 0x{addr:x}: file {file}, line {line}."]
 
 
-@command("break", "break [LOCATION] [if COND]", aliases=("b", "br", "brea"), completes=("location",),
-         repeats=False)
+@command(
+    "break",
+    "break [LOCATION] [if COND]",
+    aliases=("b", "br", "brea"),
+    completes=("location",),
+    repeats=False,
+)
 def cmd_break(s: Session, rest: str) -> list[str]:
     """Set a breakpoint at FUNCTION, FILE:LINE or LINE, optionally with a condition."""
     return _set_break(s, rest, False)
@@ -433,8 +461,9 @@ def cmd_watch(s: Session, rest: str) -> list[str]:
     if local_keys and s.running:
         frames = s.frames()
         scope = frames[min(s.selected, len(frames) - 1)].call_index
-    p = s.points.add(kind="watchpoint", expression=expr, scope_frame=scope,
-                     deps=(paths, local_keys))
+    p = s.points.add(
+        kind="watchpoint", expression=expr, scope_frame=scope, deps=(paths, local_keys)
+    )
     p.old_value = value
     return [f"Hardware watchpoint {p.number}: {expr}"]
 
@@ -503,8 +532,7 @@ def cmd_down(s: Session, rest: str) -> list[str]:
 def cmd_print(s: Session, rest: str) -> list[str]:
     """Print the value of a C expression over the simulated state (formats /x /d /u /o /t /c /a)."""
     fmt, expr = parse_format(rest)
-    return [s.inspect.print_value(s.state(), s.frame_index_for_eval(), expr, fmt,
-                                  s.running)]
+    return [s.inspect.print_value(s.state(), s.frame_index_for_eval(), expr, fmt, s.running)]
 
 
 @command("output", "output EXPR", completes=("expression",))
@@ -589,8 +617,10 @@ def cmd_info(s: Session, rest: str) -> list[str]:
     """info breakpoints|watchpoints|frame|locals|args|display|line|source|record|registers."""
     sub, _, arg = rest.strip().partition(" ")
     if not sub:
-        raise CommandError('List of info subcommands:\n\n' + "\n".join(
-            f"info {n} -- {h}" for n, h in INFO_HELP.items()))
+        raise CommandError(
+            "List of info subcommands:\n\n"
+            + "\n".join(f"info {n} -- {h}" for n, h in INFO_HELP.items())
+        )
     names = [n for n in INFO if n.startswith(sub)]
     if sub in INFO:
         names = [sub]
@@ -611,15 +641,23 @@ def info_breakpoints(s: Session, arg: str) -> list[str]:
         if p.kind == "breakpoint":
             assert p.location is not None
             addr, file, line = s.location_address(p.location)
-            what = (f"in {p.location.function or s.inspect.function_at(file, line, s.index)} "
-                    f"at {file}:{line}") if file else "<exit>"
+            what = (
+                (
+                    f"in {p.location.function or s.inspect.function_at(file, line, s.index)} "
+                    f"at {file}:{line}"
+                )
+                if file
+                else "<exit>"
+            )
             out.append(f"{p.number:<7} {p.type_name:<14} {disp} {enb}   0x{addr:016x} {what}")
         elif p.kind == "watchpoint":
-            out.append(f"{p.number:<7} {p.type_name:<14} {disp} {enb}                      "
-                       f"{p.expression}")
+            out.append(
+                f"{p.number:<7} {p.type_name:<14} {disp} {enb}                      {p.expression}"
+            )
         else:
-            out.append(f"{p.number:<7} {p.type_name:<14} {disp} {enb}                      "
-                       f"{p.catch}")
+            out.append(
+                f"{p.number:<7} {p.type_name:<14} {disp} {enb}                      {p.catch}"
+            )
         if p.condition:
             out.append(f"\tstop only if {p.condition}")
         if p.hits:
@@ -638,18 +676,23 @@ def info_frame(s: Session, arg: str) -> list[str]:
     sp = 0x7FFFFFFFDE50 + 0x30 * (len(frames) - n)
     pc = code_address(f.file, f.line or 0)
     caller = frames[n + 1] if n + 1 < len(frames) else None
-    out = [f"Stack level {n}, frame at 0x{sp:x}:",
-           f" rip = 0x{pc:x} in {f.fn} ({f.file}:{f.line}); saved rip = "
-           f"0x{code_address(caller.file, caller.line or 0) if caller else 0:x}"]
+    out = [
+        f"Stack level {n}, frame at 0x{sp:x}:",
+        f" rip = 0x{pc:x} in {f.fn} ({f.file}:{f.line}); saved rip = "
+        f"0x{code_address(caller.file, caller.line or 0) if caller else 0:x}",
+    ]
     if caller:
         out.append(f" called by frame at 0x{sp + 0x30:x}")
     if n > 0:
         out.append(f" caller of frame at 0x{sp - 0x30:x}")
-    out += [" source language c.",
-            f" Arglist at 0x{sp - 0x10:x}, args: " + ", ".join(
-                f"{k}={s.inspect.arg_text(f.fn, k, v)}" for k, v in f.args.items()),
-            f" Locals at 0x{sp - 0x10:x}, Previous frame's sp is 0x{sp:x}",
-            " Saved registers:", f"  rbp at 0x{sp - 0x10:x}, rip at 0x{sp - 0x8:x}"]
+    out += [
+        " source language c.",
+        f" Arglist at 0x{sp - 0x10:x}, args: "
+        + ", ".join(f"{k}={s.inspect.arg_text(f.fn, k, v)}" for k, v in f.args.items()),
+        f" Locals at 0x{sp - 0x10:x}, Previous frame's sp is 0x{sp:x}",
+        " Saved registers:",
+        f"  rbp at 0x{sp - 0x10:x}, rip at 0x{sp - 0x8:x}",
+    ]
     return out
 
 
@@ -663,14 +706,17 @@ def info_args(s: Session, arg: str) -> list[str]:
     if not frames:
         raise CommandError("No frame selected.")
     f = frames[min(s.selected, len(frames) - 1)]
-    return [f"{k} = {s.inspect.arg_text(f.fn, k, v)}" for k, v in f.args.items()] or ["No arguments."]
+    return [f"{k} = {s.inspect.arg_text(f.fn, k, v)}" for k, v in f.args.items()] or [
+        "No arguments."
+    ]
 
 
 def info_display(s: Session, arg: str) -> list[str]:
     if not s.displays:
         return ["There are no auto-display expressions now."]
     return ["Auto-display expressions now in effect:", "Num Enb Expression"] + [
-        f"{n}:   y  {'/' + f + ' ' if f else ''}{e}" for n, (e, f) in sorted(s.displays.items())]
+        f"{n}:   y  {'/' + f + ' ' if f else ''}{e}" for n, (e, f) in sorted(s.displays.items())
+    ]
 
 
 def info_line(s: Session, arg: str) -> list[str]:
@@ -687,8 +733,10 @@ def info_line(s: Session, arg: str) -> list[str]:
         file, line = frames[0].file, frames[0].line or 0
     start, end = code_address(file, line), code_address(file, line + 1)
     fn = s.inspect.function_at(file, line, s.index)
-    return [f'Line {line} of "{file}" starts at address 0x{start:x} <{fn}+{start % 0x400}> and '
-            f'ends at 0x{end:x} <{fn}+{end % 0x400}>.']
+    return [
+        f'Line {line} of "{file}" starts at address 0x{start:x} <{fn}+{start % 0x400}> and '
+        f"ends at 0x{end:x} <{fn}+{end % 0x400}>."
+    ]
 
 
 def info_source(s: Session, arg: str) -> list[str]:
@@ -696,26 +744,39 @@ def info_source(s: Session, arg: str) -> list[str]:
     if not frames or frames[0].call_index is None:
         return ["No current source file."]
     file = frames[0].file
-    where = f" (from {s.source.qemu_src})" if s.source.qemu_src else \
-        " (no QEMU tree given: lines are the model's descriptions; use --qemu-src DIR)"
-    return [f"Current source file is {file}{where}", "Compilation directory is /build/qemu-4.2.0-rc1",
-            "Source language is c.", "Producer is GNU C17 12.2.0 -mtune=generic -march=x86-64 -g3 -O0.",
-            "Compiled with DWARF 5 debugging format.", "Includes preprocessor macro info."]
+    where = (
+        f" (from {s.source.qemu_src})"
+        if s.source.qemu_src
+        else " (no QEMU tree given: lines are the model's descriptions; use --qemu-src DIR)"
+    )
+    return [
+        f"Current source file is {file}{where}",
+        "Compilation directory is /build/qemu-4.2.0-rc1",
+        "Source language is c.",
+        "Producer is GNU C17 12.2.0 -mtune=generic -march=x86-64 -g3 -O0.",
+        "Compiled with DWARF 5 debugging format.",
+        "Includes preprocessor macro info.",
+    ]
 
 
 def info_record(s: Session, arg: str) -> list[str]:
     total = len(s.index.stops)
     if s.pos is None:
-        return ["No recording is currently active.", f"(the trace holds {total} statement stops; "
-                "`run` or `start` to begin)"]
+        return [
+            "No recording is currently active.",
+            f"(the trace holds {total} statement stops; `run` or `start` to begin)",
+        ]
     cur = s.current_stop_number()
-    return ["Active record target: tracesim replay of " + " ".join(s.trace.argv),
-            "Record mode:", "Replay mode:" if cur < total else "Normal recording mode:",
-            "Lowest recorded instruction number is 1.",
-            f"Highest recorded instruction number is {total}.",
-            f"Log contains {total} instructions.",
-            f"Current instruction number is {cur}.",
-            f"(event {s.pos + 1} of {len(s.events)})"]
+    return [
+        "Active record target: tracesim replay of " + " ".join(s.trace.argv),
+        "Record mode:",
+        "Replay mode:" if cur < total else "Normal recording mode:",
+        "Lowest recorded instruction number is 1.",
+        f"Highest recorded instruction number is {total}.",
+        f"Log contains {total} instructions.",
+        f"Current instruction number is {cur}.",
+        f"(event {s.pos + 1} of {len(s.events)})",
+    ]
 
 
 def info_registers(s: Session, arg: str) -> list[str]:
@@ -723,19 +784,26 @@ def info_registers(s: Session, arg: str) -> list[str]:
     if not frames:
         raise CommandError("The program has no registers now.")
     f = frames[min(s.selected, len(frames) - 1)]
-    return [f"rip            0x{code_address(f.file, f.line or 0):x}       "
-            f"0x{code_address(f.file, f.line or 0):x} <{f.fn}+{code_address(f.file, f.line or 0) % 0x400}>",
-            "(only rip is modelled)"]
+    pc = code_address(f.file, f.line or 0)
+    return [f"rip            {pc:#x}       {pc:#x} <{f.fn}+{pc % 0x400}>", "(only rip is modelled)"]
 
 
 INFO = {
-    "breakpoints": info_breakpoints, "watchpoints": info_breakpoints, "frame": info_frame,
-    "locals": info_locals, "args": info_args, "display": info_display, "line": info_line,
-    "source": info_source, "record": info_record, "registers": info_registers,
+    "breakpoints": info_breakpoints,
+    "watchpoints": info_breakpoints,
+    "frame": info_frame,
+    "locals": info_locals,
+    "args": info_args,
+    "display": info_display,
+    "line": info_line,
+    "source": info_source,
+    "record": info_record,
+    "registers": info_registers,
 }
 INFO_HELP = {
     "args": "All argument variables of current stack frame.",
-    "breakpoints": "Status of specified breakpoints (all user-settable breakpoints if no argument).",
+    "breakpoints": "Status of specified breakpoints (all user-settable breakpoints if no "
+    "argument).",
     "display": "Expressions to display when program stops.",
     "frame": "All about the selected stack frame.",
     "line": "Core addresses of the code for a source line.",
@@ -763,8 +831,9 @@ def cmd_why(s: Session, rest: str) -> list[str]:
     assert s.pos is not None
     decisions = s.decisions_here()
     if not decisions:
-        raise CommandError("No decision is taken at this statement (not a branch, assert, "
-                           "error or exit).")
+        raise CommandError(
+            "No decision is taken at this statement (not a branch, assert, error or exit)."
+        )
     out = []
     for e in decisions:
         out += s.explain(e)

@@ -1,5 +1,6 @@
 """Runs command lines against a Session the way gdb does: errors are messages, an empty
 line repeats the last command, batch mode stops at the end. Shared by the REPL and -batch."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,8 +18,9 @@ class Outcome:
 
 
 class Driver:
-    def __init__(self, session: Session, write: Callable[[str], None],
-                 write_error: Callable[[str], None]) -> None:
+    def __init__(
+        self, session: Session, write: Callable[[str], None], write_error: Callable[[str], None]
+    ) -> None:
         self.session = session
         self.write = write
         self.write_error = write_error

@@ -3,6 +3,7 @@
 Built in one pass, so every run-control question (the next stop at this depth, the next hit
 of a breakpoint, the last write of a path) is a bisect instead of a scan.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -16,6 +17,7 @@ from ..trace import events as ev
 @dataclass
 class FrameInfo:
     """One call: where it began and ended in the event sequence."""
+
     call_index: int
     fn: str
     file: str
@@ -121,7 +123,12 @@ class TraceIndex:
         while n >= 0:
             if max_depth is None or depth[n] <= max_depth:
                 return stops[n]
-            n = bisect.bisect_left(stops, self.ancestor(self.stop_frame[n], max_depth + 1).call_index) - 1
+            n = (
+                bisect.bisect_left(
+                    stops, self.ancestor(self.stop_frame[n], max_depth + 1).call_index
+                )
+                - 1
+            )
         return None
 
     def frame_at(self, event_index: int) -> FrameInfo | None:

@@ -3,6 +3,7 @@
 One Inspector per session: it owns gdb's value history, turns GdbError into the command
 error the driver prints, and knows the modelled functions' signatures.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,10 +17,14 @@ from .format import check_format, format_value, print_command, ptype_command, wh
 
 # gdb's first stop in each traced function (spec section 3 and Appendix A: "entry").
 ENTRY_LINES: dict[str, tuple[str, int]] = {
-    "set_memory_options": ("vl.c", 2721), "pc_smp_parse": ("hw/i386/pc.c", 913),
-    "smp_parse": ("hw/core/machine.c", 725), "parse_numa_opts": ("hw/core/numa.c", 469),
-    "parse_numa": ("hw/core/numa.c", 225), "set_numa_options": ("hw/core/numa.c", 179),
-    "parse_numa_node": ("hw/core/numa.c", 61), "parse_numa_distance": ("hw/core/numa.c", 144),
+    "set_memory_options": ("vl.c", 2721),
+    "pc_smp_parse": ("hw/i386/pc.c", 913),
+    "smp_parse": ("hw/core/machine.c", 725),
+    "parse_numa_opts": ("hw/core/numa.c", 469),
+    "parse_numa": ("hw/core/numa.c", 225),
+    "set_numa_options": ("hw/core/numa.c", 179),
+    "parse_numa_node": ("hw/core/numa.c", 61),
+    "parse_numa_distance": ("hw/core/numa.c", 144),
     "x86_cpu_index_to_props": ("hw/i386/x86.c", 132),
     "x86_possible_cpu_arch_ids": ("hw/i386/x86.c", 152),
     "x86_get_default_cpu_node_id": ("hw/i386/x86.c", 140),
@@ -46,8 +51,9 @@ class Inspector:
         self.history = ValueHistory()
 
     # --- values ------------------------------------------------------------------------
-    def print_value(self, state: State, frame_index: int, text: str, fmt: str | None,
-                    running: bool) -> str:
+    def print_value(
+        self, state: State, frame_index: int, text: str, fmt: str | None, running: bool
+    ) -> str:
         try:
             return print_command(state, frame_index, text, fmt, self.history)
         except GdbError as err:
@@ -76,7 +82,9 @@ class Inspector:
             raise CommandError("Attempt to use a struct or array as a condition.")
         return bool(data)
 
-    def reads(self, state: State, frame_index: int, text: str) -> tuple[set[str], set[tuple[int, str]]]:
+    def reads(
+        self, state: State, frame_index: int, text: str
+    ) -> tuple[set[str], set[tuple[int, str]]]:
         """Memory paths and (frame call index, local key) pairs the expression reads."""
         ev = Evaluator(state, frame_index, self.history)
         try:
@@ -183,7 +191,7 @@ class Inspector:
                 if fn:
                     names |= {p for p, _ in fn.params} | {l.name for l in fn.locals}
             return sorted(n for n in names if n.startswith(word))
-        sep = "->" if word[cut:cut + 2] == "->" else "."
+        sep = "->" if word[cut : cut + 2] == "->" else "."
         left = word[:cut]
         try:
             value, _ = self._static(state, frame_index, left)

@@ -2,6 +2,7 @@
 
 Also QEMU's monitor `info numa` (spec section 10) over the same state.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -32,23 +33,28 @@ def summarize(trace: Trace, state: State | None = None) -> dict[str, Any]:
     nodes = []
     for i in range(num_nodes):
         base = f"numa_state.nodes[{i}]"
-        nodes.append({
-            "id": i,
-            "present": bool(get(f"{base}.present", False)),
-            "mem": get(f"{base}.node_mem", 0),
-            "distance": [get(f"{base}.distance[{j}]", 0) for j in range(num_nodes)]
-            if have_dist else None,
-        })
+        nodes.append(
+            {
+                "id": i,
+                "present": bool(get(f"{base}.present", False)),
+                "mem": get(f"{base}.node_mem", 0),
+                "distance": [get(f"{base}.distance[{j}]", 0) for j in range(num_nodes)]
+                if have_dist
+                else None,
+            }
+        )
     cpus = []
     for i in range(get("possible_cpus.len", 0)):
         base = f"possible_cpus.cpus[{i}].props"
-        cpus.append({
-            "index": i,
-            "socket_id": get(f"{base}.socket_id", 0),
-            "core_id": get(f"{base}.core_id", 0),
-            "thread_id": get(f"{base}.thread_id", 0),
-            "node_id": get(f"{base}.node_id", 0) if get(f"{base}.has_node_id") else None,
-        })
+        cpus.append(
+            {
+                "index": i,
+                "socket_id": get(f"{base}.socket_id", 0),
+                "core_id": get(f"{base}.core_id", 0),
+                "thread_id": get(f"{base}.thread_id", 0),
+                "node_id": get(f"{base}.node_id", 0) if get(f"{base}.has_node_id") else None,
+            }
+        )
     return {
         "argv": trace.argv,
         "profile": trace.header.profile,
@@ -73,7 +79,8 @@ def info_numa(state: State) -> str:
     lines = [f"{num_nodes} nodes"]
     for i in range(num_nodes):
         cpus = [
-            c for c in range(min(smp_cpus, get("possible_cpus.len", 0)))
+            c
+            for c in range(min(smp_cpus, get("possible_cpus.len", 0)))
             if get(f"possible_cpus.cpus[{c}].props.has_node_id")
             and get(f"possible_cpus.cpus[{c}].props.node_id", 0) == i
         ]

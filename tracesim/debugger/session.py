@@ -4,6 +4,7 @@ No user interface here: each command returns the text gdb would print. A positio
 event index; the state there is the fold of the events up to and including it, so at a
 statement stop the statement has not run yet, exactly as gdb shows it.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -21,16 +22,26 @@ from .source import ModelSource
 
 PID = 24304
 # main is not stepped: where it is while a call runs, and where `next` out of it lands.
-MAIN_CALL_LINES = {"set_memory_options": 3853, "pc_smp_parse": 3978, "smp_parse": 3978,
-                   "parse_numa_opts": 4338, "machine_run_board_init": 4346}
-MAIN_RETURN_LINES = {"set_memory_options": 3855, "pc_smp_parse": 3982, "smp_parse": 3982,
-                     "parse_numa_opts": 4339}
+MAIN_CALL_LINES = {
+    "set_memory_options": 3853,
+    "pc_smp_parse": 3978,
+    "smp_parse": 3978,
+    "parse_numa_opts": 4338,
+    "machine_run_board_init": 4346,
+}
+MAIN_RETURN_LINES = {
+    "set_memory_options": 3855,
+    "pc_smp_parse": 3982,
+    "smp_parse": 3982,
+    "parse_numa_opts": 4339,
+}
 PROGRAM = "qemu-system-x86_64"
 
 
 @dataclass
 class ShownFrame:
     """A frame as bt shows it (the exit frame is libc's, not the trace's)."""
+
     fn: str
     file: str
     line: int | None
@@ -83,8 +94,9 @@ class Session:
         out = []
         if self.pos == self.index.exit_index:
             status = self.events[self.pos].status
-            out.append(ShownFrame("__GI_exit", "./stdlib/exit.c", 146, {"status": status},
-                                  None, -1))
+            out.append(
+                ShownFrame("__GI_exit", "./stdlib/exit.c", 146, {"status": status}, None, -1)
+            )
         for k in range(len(st.frames) - 1, -1, -1):
             f = st.frames[k]
             if f.fn == "main" and f.line is None:
@@ -144,10 +156,17 @@ class Session:
         if not frames:
             return []
         top = frames[0]
-        mid_line = self.pos is not None and type(self.events[self.pos]) is ev.Return \
+        mid_line = (
+            self.pos is not None
+            and type(self.events[self.pos]) is ev.Return
             and not self.at_line_start
+        )
         lines = []
-        if with_frame or mid_line or (self.pos is not None and type(self.events[self.pos]) is ev.Return):
+        if (
+            with_frame
+            or mid_line
+            or (self.pos is not None and type(self.events[self.pos]) is ev.Return)
+        ):
             lines.append(self.frame_line(top, with_pc=mid_line))
         lines.append(self.source_line(top))
         return lines
@@ -178,8 +197,9 @@ class Session:
         self.selected = 0
         self._state_cache = None
 
-    def run_to(self, target: int | None, stepping: bool, from_call: int | None,
-               line_start: bool = True) -> list[str]:
+    def run_to(
+        self, target: int | None, stepping: bool, from_call: int | None, line_start: bool = True
+    ) -> list[str]:
         """Move to `target` (None: the end), checking breakpoints, watchpoints and
         catchpoints on the way; returns what gdb prints."""
         start = -1 if self.pos is None else self.pos
@@ -192,8 +212,11 @@ class Session:
             return self.printed_between(start, len(self.events)) + self.finish_program()
         self.goto(target, line_start)
         changed = self._top_call() != from_call
-        return self.printed_between(start, target) + self.where_now(with_frame=changed) + \
-            self.after_stop(False)
+        return (
+            self.printed_between(start, target)
+            + self.where_now(with_frame=changed)
+            + self.after_stop(False)
+        )
 
     def printed_between(self, start: int, end: int) -> list[str]:
         """What QEMU printed while running forward from `start` to `end` (event indices),
@@ -204,13 +227,16 @@ class Session:
         for kind in ("error", "warning", "info", "printf", "stdout"):
             for i in self.index.by_kind.get(kind, []):
                 if start < i <= end:
-                    out.append((i, render_report(kind, self.events[i].text,
-                                                 self.events[i].location)))  # type: ignore[arg-type]
+                    out.append(
+                        (i, render_report(kind, self.events[i].text, self.events[i].location))
+                    )  # type: ignore[arg-type]
         out.sort()  # type: ignore[call-overload]
         return [text.rstrip("\n") for _, text in out]  # type: ignore[misc]
 
     def finish_program(self) -> list[str]:
-        status = self.events[self.index.exit_index].status if self.index.exit_index is not None else 0
+        status = (
+            self.events[self.index.exit_index].status if self.index.exit_index is not None else 0
+        )
         self.pos = len(self.events) - 1
         self.exited = True
         self._state_cache = None
@@ -252,9 +278,16 @@ class Session:
             assert p.location is not None
             loc = p.location
             if loc.function == "exit":
-                return idx.exit_index if idx.exit_index is not None and idx.exit_index > after else None
-            numbers = idx.entries.get(loc.function, []) if loc.function else \
-                idx.by_location.get((loc.file or "", loc.line or 0), [])
+                return (
+                    idx.exit_index
+                    if idx.exit_index is not None and idx.exit_index > after
+                    else None
+                )
+            numbers = (
+                idx.entries.get(loc.function, [])
+                if loc.function
+                else idx.by_location.get((loc.file or "", loc.line or 0), [])
+            )
             k = bisect.bisect_right(numbers, idx.stop_number(after)) if after >= 0 else 0
             while k < len(numbers) and idx.stops[numbers[k]] <= after:
                 k += 1
@@ -328,14 +361,26 @@ class Session:
         top = frames[0]
         if p.kind == "catchpoint":
             e = self.events[pos]
-            what = e.text.strip() if type(e) is ev.Report else (
-                f"status {e.status}" if type(e) is ev.Exit else
-                (e.cond if type(e) is ev.Assert else f"{e.name} {e.data}"))
-            return ["", f"Catchpoint {p.number} ({p.catch}: {what}), {self.frame_line(top)}",
-                    self.source_line(top)]
+            what = (
+                e.text.strip()
+                if type(e) is ev.Report
+                else (
+                    f"status {e.status}"
+                    if type(e) is ev.Exit
+                    else (e.cond if type(e) is ev.Assert else f"{e.name} {e.data}")
+                )
+            )
+            return [
+                "",
+                f"Catchpoint {p.number} ({p.catch}: {what}), {self.frame_line(top)}",
+                self.source_line(top),
+            ]
         label = "Temporary breakpoint" if p.temporary else "Breakpoint"
-        return ["", f'Thread 1 "qemu-system-x86" hit {label} {p.number}, {self.frame_line(top)}',
-                self.source_line(top)]
+        return [
+            "",
+            f'Thread 1 "qemu-system-x86" hit {label} {p.number}, {self.frame_line(top)}',
+            self.source_line(top),
+        ]
 
     def _watch_triggers(self, p: Point, pos: int) -> list[str] | None:
         saved = (self.pos, self.exited, self._state_cache, self.selected)
@@ -344,8 +389,11 @@ class Session:
             st = self.state()
             frame_index = self._scope_index(st, p)
             if frame_index is None:
-                report = ["", f"Watchpoint {p.number} deleted because the program has left the "
-                          "block in", "which its expression is valid."]
+                report = [
+                    "",
+                    f"Watchpoint {p.number} deleted because the program has left the block in",
+                    "which its expression is valid.",
+                ]
                 self.points.delete(p.number)
                 return report + self.where_now(True)
             try:
@@ -356,9 +404,13 @@ class Session:
                 return None
             old, p.old_value = p.old_value, new
             p.hits += 1
-            return ["", f"Hardware watchpoint {p.number}: {p.expression}", "",
-                    f"Old value = {'<unreadable>' if old is None else old}",
-                    f"New value = {new}"] + self.where_now(True)
+            return [
+                "",
+                f"Hardware watchpoint {p.number}: {p.expression}",
+                "",
+                f"Old value = {'<unreadable>' if old is None else old}",
+                f"New value = {new}",
+            ] + self.where_now(True)
         finally:
             self.pos, self.exited, self._state_cache, self.selected = saved
 
@@ -376,7 +428,9 @@ class Session:
         for p in self.points.active("watchpoint"):
             idx = self._scope_index(st, p)
             try:
-                p.old_value = None if idx is None else self.inspect.value_text(st, idx, p.expression or "")
+                p.old_value = (
+                    None if idx is None else self.inspect.value_text(st, idx, p.expression or "")
+                )
             except CommandError:
                 p.old_value = None
 
@@ -398,8 +452,10 @@ class Session:
     # --- reverse run control ------------------------------------------------------------
     def reverse_to(self, target: int | None, from_call: int | None) -> list[str]:
         """Move backwards, stopping at the last point hit before reaching `target`."""
-        hit = self.last_hit(self.pos if self.pos is not None else len(self.events),
-                            target if target is not None else -1)
+        hit = self.last_hit(
+            self.pos if self.pos is not None else len(self.events),
+            target if target is not None else -1,
+        )
         if hit is not None:
             pos, report = hit
             self.goto(pos)
@@ -409,8 +465,11 @@ class Session:
             first = self.index.stops[0] if self.index.stops else 0
             self.goto(first)
             self.refresh_watch_values()
-            return ["", "No more reverse-execution history."] + self.where_now(True) + \
-                self.after_stop(False)
+            return (
+                ["", "No more reverse-execution history."]
+                + self.where_now(True)
+                + self.after_stop(False)
+            )
         self.goto(target)
         self.refresh_watch_values()
         changed = self._top_call() != from_call
@@ -443,12 +502,19 @@ class Session:
             if loc.function == "exit":
                 e = idx.exit_index
                 return [e] if e is not None and floor <= e < before else []
-            numbers = idx.entries.get(loc.function, []) if loc.function else \
-                idx.by_location.get((loc.file or "", loc.line or 0), [])
+            numbers = (
+                idx.entries.get(loc.function, [])
+                if loc.function
+                else idx.by_location.get((loc.file or "", loc.line or 0), [])
+            )
             return [idx.stops[n] for n in numbers if floor <= idx.stops[n] < before]
         if p.kind == "catchpoint":
-            return [i for name in CATCH_KINDS[p.catch or ""] for i in idx.by_kind.get(name, [])
-                    if floor <= i < before]
+            return [
+                i
+                for name in CATCH_KINDS[p.catch or ""]
+                for i in idx.by_kind.get(name, [])
+                if floor <= i < before
+            ]
         out = []
         for w in self._watch_writes(p):
             stop = idx.prev_stop(w + 1)  # the statement during which the store happened
@@ -469,8 +535,16 @@ class Session:
             st_after = self.state()
             fa = self._scope_index(st_after, p)
             try:
-                before = self.inspect.value_text(st_before, fb, p.expression or "") if fb is not None else None
-                after = self.inspect.value_text(st_after, fa, p.expression or "") if fa is not None else None
+                before = (
+                    self.inspect.value_text(st_before, fb, p.expression or "")
+                    if fb is not None
+                    else None
+                )
+                after = (
+                    self.inspect.value_text(st_after, fa, p.expression or "")
+                    if fa is not None
+                    else None
+                )
             except CommandError:
                 return None
             if after == before or before is None:
@@ -478,8 +552,13 @@ class Session:
             self.goto(pos)
             p.hits += 1
             p.old_value = before
-            return ["", f"Hardware watchpoint {p.number}: {p.expression}", "",
-                    f"Old value = {after}", f"New value = {before}"] + self.where_now(True)
+            return [
+                "",
+                f"Hardware watchpoint {p.number}: {p.expression}",
+                "",
+                f"Old value = {after}",
+                f"New value = {before}",
+            ] + self.where_now(True)
         finally:
             self.pos, self.exited, self._state_cache, self.selected = saved
 
@@ -498,7 +577,7 @@ class Session:
             files = {f.file for f in self.index.frames.values()}
             match = [f for f in files if f == file or f.endswith("/" + file)]
             if not match:
-                raise CommandError(f'No source file named {file}.')
+                raise CommandError(f"No source file named {file}.")
             if rest.isdigit():
                 return Location(file=match[0], line=int(rest))
             return self._function(rest)
@@ -532,7 +611,11 @@ class Session:
     def decisions_here(self) -> list[Any]:
         """The branch, assert, report and exit events of the statement at the position."""
         assert self.pos is not None
-        start = self.index.stops[self.index.stop_number(self.pos)] if self.index.stop_number(self.pos) >= 0 else 0
+        start = (
+            self.index.stops[self.index.stop_number(self.pos)]
+            if self.index.stop_number(self.pos) >= 0
+            else 0
+        )
         out = []
         for i in range(start, len(self.events)):
             e = self.events[i]
@@ -546,8 +629,10 @@ class Session:
     def explain(self, e: Any) -> list[str]:
         kind = type(e)
         if kind is ev.Branch:
-            head = [f"{self._here()}: if ({e.cond}) is {'true' if e.taken else 'false'}, "
-                    f"so the branch is {'taken' if e.taken else 'not taken'}."]
+            head = [
+                f"{self._here()}: if ({e.cond}) is {'true' if e.taken else 'false'}, "
+                f"so the branch is {'taken' if e.taken else 'not taken'}."
+            ]
         elif kind is ev.Assert:
             head = [f"{self._here()}: assert ({e.cond}) {'holds' if e.ok else 'FAILS'}."]
         elif kind is ev.Report:
@@ -575,8 +660,10 @@ class Session:
             if type(e) is ev.Fact and e.name == "error.set" and e.data.get("text") == report.text:
                 info = self.index.frame_at(i)
                 n = self.index.stop_number(i) + 1
-                return f"  the error was set at stop {n}: {info.fn if info else '?'} at " \
-                       f"{info.file if info else '?'}:{e.line}"
+                return (
+                    f"  the error was set at stop {n}: {info.fn if info else '?'} at "
+                    f"{info.file if info else '?'}:{e.line}"
+                )
         return None
 
     def _who_wrote(self, name: str) -> str:
@@ -585,7 +672,9 @@ class Session:
         best: int | None = None
         call = self._top_call()
         if call is not None:
-            best = self.index.last_before(self.index.local_writes.get((call, name), []), self.pos + 1)
+            best = self.index.last_before(
+                self.index.local_writes.get((call, name), []), self.pos + 1
+            )
         if best is None:
             for path, writes in self.index.writes.items():
                 if path == name or path.endswith("." + name):
@@ -602,8 +691,10 @@ class Session:
         e = self.events[i]
         line = self.events[self.index.stops[n - 1]].line if n > 0 else "?"
         target = e.path if type(e) is ev.Write else e.name
-        return f"(written at stop {n}: {info.fn if info else '?'} at " \
-               f"{info.file if info else '?'}:{line}, {target} = {e.value})"
+        return (
+            f"(written at stop {n}: {info.fn if info else '?'} at "
+            f"{info.file if info else '?'}:{line}, {target} = {e.value})"
+        )
 
     def last_change(self, expr: str) -> list[str]:
         assert self.pos is not None
@@ -619,7 +710,11 @@ class Session:
                 best = w
         value = self.inspect.value_text(st, fi, expr)
         if best is None:
-            return [f"{expr} = {value}: never written before this point (zero-initialised or "
-                    "not yet set)."]
-        return [f"{expr} = {value}, last changed at stop {self.index.stop_number(best) + 1}:",
-                "  " + self._describe_write(best)]
+            return [
+                f"{expr} = {value}: never written before this point (zero-initialised or "
+                "not yet set)."
+            ]
+        return [
+            f"{expr} = {value}, last changed at stop {self.index.stop_number(best) + 1}:",
+            "  " + self._describe_write(best),
+        ]

@@ -5,6 +5,7 @@ QEMU is GPL: tracesim never ships its text. The description is built from the tr
 (the conditions, stores, calls and messages recorded at each line), so it names what the
 model does there, in C-like words.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -46,7 +47,7 @@ class ModelSource:
             i = stops[n]
             if i > 0 and type(events[i - 1]) is ev.Call:
                 add(f"{{ (entry of {events[i - 1].fn})")
-            for e in events[i + 1:i + 64]:
+            for e in events[i + 1 : i + 64]:
                 kind = type(e)
                 if kind is ev.Step:
                     break
@@ -67,8 +68,12 @@ class ModelSource:
                 elif kind is ev.Local:
                     add(f"{e.name} = ...")
                 elif kind is ev.Report:
-                    fn_name = {"error": "error_report", "warning": "warn_report", "printf":
-                               "error_printf", "stdout": "printf"}.get(e.kind, "report")
+                    fn_name = {
+                        "error": "error_report",
+                        "warning": "warn_report",
+                        "printf": "error_printf",
+                        "stdout": "printf",
+                    }.get(e.kind, "report")
                     add(f'{fn_name} ("{e.text.strip()[:40]}...")')
                 elif kind is ev.Exit:
                     add(f"exit ({e.status})")

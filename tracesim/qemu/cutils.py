@@ -1,4 +1,5 @@
 """Number and size parsing as util/cutils.c does it (qemu_strtosz, qemu_strtou64, parse_uint)."""
+
 from __future__ import annotations
 
 import math
@@ -9,9 +10,11 @@ _SUFFIX = {"B": 0, "K": 1, "M": 2, "G": 3, "T": 4, "P": 5, "E": 6}
 # strtod's decimal and hexadecimal forms (after optional leading white space).
 _FLOAT = re.compile(
     r"[ \t\n\v\f\r]*([+-]?(?:0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?"
-    r"|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan))", re.IGNORECASE)
+    r"|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan))",
+    re.IGNORECASE,
+)
 _INT = re.compile(r"[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
-_NEXT_BELOW_2_64 = math.nextafter(2.0 ** 64, 0)
+_NEXT_BELOW_2_64 = math.nextafter(2.0**64, 0)
 
 
 class ParseError(ValueError):
@@ -48,7 +51,7 @@ def qemu_strtosz(text: str, default_suffix: str = "B") -> int:
     value, end = _strtod(text)
     integral = math.floor(value) if value >= 0 else math.ceil(value)
     fractional = value != integral
-    suffix = text[end:end + 1].upper()
+    suffix = text[end : end + 1].upper()
     if suffix and suffix in _SUFFIX:
         mul = 1 << (10 * _SUFFIX[suffix])
         end += 1
@@ -71,7 +74,13 @@ def qemu_strtou64(text: str) -> int:
     if not m or m.end() != len(text):
         raise ParseError()
     digits = m.group(2)
-    value = int(digits, 16) if digits[:2].lower() == "0x" else int(digits, 8) if digits[0] == "0" else int(digits)
+    value = (
+        int(digits, 16)
+        if digits[:2].lower() == "0x"
+        else int(digits, 8)
+        if digits[0] == "0"
+        else int(digits)
+    )
     if value > U64:
         raise ParseError(erange=True)
     return (-value) & U64 if m.group(1) == "-" else value
@@ -83,7 +92,13 @@ def qemu_strtoi64(text: str) -> int:
     if not m or m.end() != len(text):
         raise ParseError()
     digits = m.group(2)
-    value = int(digits, 16) if digits[:2].lower() == "0x" else int(digits, 8) if digits[0] == "0" else int(digits)
+    value = (
+        int(digits, 16)
+        if digits[:2].lower() == "0x"
+        else int(digits, 8)
+        if digits[0] == "0"
+        else int(digits)
+    )
     value = -value if m.group(1) == "-" else value
     if not -(1 << 63) <= value < (1 << 63):
         raise ParseError(erange=True)
@@ -96,7 +111,13 @@ def parse_uint(text: str) -> tuple[int, str]:
     if not m or m.group(1):
         raise ParseError()
     digits = m.group(2)
-    value = int(digits, 16) if digits[:2].lower() == "0x" else int(digits, 8) if digits[0] == "0" else int(digits)
+    value = (
+        int(digits, 16)
+        if digits[:2].lower() == "0x"
+        else int(digits, 8)
+        if digits[0] == "0"
+        else int(digits)
+    )
     if value > U64:
         raise ParseError(erange=True)
-    return value, text[m.end():]
+    return value, text[m.end() :]

@@ -1,11 +1,12 @@
 """hw/core/machine.c: smp_parse, machine_set_cpu_numa_node, machine_run_board_init,
 machine_numa_finish_cpu_init and cpu_slot_to_string."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from .options import QemuOpts
-from .process import Qemu, QemuError
+from .process import Qemu, QemuError, error_setg_return
 from .state import ADDR_MACHINE, ADDR_MACHINE_CLASS, CPUArchId, MachineState
 
 MACHINE_C = "hw/core/machine.c"
@@ -49,8 +50,11 @@ def smp_parse(q: Qemu, ms: MachineState, opts: QemuOpts | None, at: int) -> None
             threads = cpus // (cores * sockets) if cores * sockets else 0
         elif sockets * cores * threads < cpus:
             rec.step(750)
-            q.error_report(750, f"cpu topology: sockets ({sockets}) * cores ({cores}) * threads "
-                           f"({threads}) < smp_cpus ({cpus})")
+            q.error_report(
+                750,
+                f"cpu topology: sockets ({sockets}) * cores ({cores}) * threads "
+                f"({threads}) < smp_cpus ({cpus})",
+            )
             rec.step(754)
             q.exit(754, 1)
         rec.step(757)
@@ -63,22 +67,27 @@ def smp_parse(q: Qemu, ms: MachineState, opts: QemuOpts | None, at: int) -> None
             q.exit(761, 1)
         if sockets * cores * threads > max_cpus:
             rec.step(765)
-            q.error_report(765, f"cpu topology: sockets ({sockets}) * cores ({cores}) * threads "
-                           f"({threads}) > maxcpus ({max_cpus})")
+            q.error_report(
+                765,
+                f"cpu topology: sockets ({sockets}) * cores ({cores}) * threads "
+                f"({threads}) > maxcpus ({max_cpus})",
+            )
             rec.step(769)
             q.exit(769, 1)
         if sockets * cores * threads != max_cpus:
             rec.step(773)
-            q.warn_report(773, f"Invalid CPU topology deprecated: sockets ({sockets}) * cores "
-                          f"({cores}) * threads ({threads}) != maxcpus ({max_cpus})")
+            q.warn_report(
+                773,
+                f"Invalid CPU topology deprecated: sockets ({sockets}) * cores "
+                f"({cores}) * threads ({threads}) != maxcpus ({max_cpus})",
+            )
         rec.step(780)
         ms.smp.cpus = cpus
         rec.step(781)
         ms.smp.cores = cores
         rec.step(782)
         ms.smp.threads = threads
-        rec.fact(782, "smp.set", cpus=cpus, cores=cores, threads=threads, dies=1,
-                 max_cpus=max_cpus)
+        rec.fact(782, "smp.set", cpus=cpus, cores=cores, threads=threads, dies=1, max_cpus=max_cpus)
     rec.step(789)
     rec.branch(789, "ms->smp.cpus > 1", ms.smp.cpus > 1, cpus=ms.smp.cpus)
     if ms.smp.cpus > 1:
@@ -91,32 +100,36 @@ def smp_parse(q: Qemu, ms: MachineState, opts: QemuOpts | None, at: int) -> None
 
 # machine.c:666-684: a property the slots do not have; then 687-700: a slot that differs.
 _SUPPORT_CHECKS = tuple(
-    (line, f"has_{key}", f"{key.replace('_', '-')} is not supported",
-     f"props->has_{key} && !slot->props.has_{key}")
-    for line, key in ((666, "thread_id"), (671, "core_id"), (676, "socket_id"), (681, "die_id")))
+    (
+        line,
+        f"has_{key}",
+        f"{key.replace('_', '-')} is not supported",
+        f"props->has_{key} && !slot->props.has_{key}",
+    )
+    for line, key in ((666, "thread_id"), (671, "core_id"), (676, "socket_id"), (681, "die_id"))
+)
 _MATCH_CHECKS = tuple(
     (line, f"has_{key}", key, f"props->has_{key} && props->{key} != slot->props.{key}")
-    for line, key in ((687, "thread_id"), (691, "core_id"), (695, "die_id"), (699, "socket_id")))
+    for line, key in ((687, "thread_id"), (691, "core_id"), (695, "die_id"), (699, "socket_id"))
+)
 
 
-def machine_set_cpu_numa_node(q: Qemu, ms: MachineState, props: Props,
-                              errp: int = 0x7FFFFFFFDD68) -> None:
+def machine_set_cpu_numa_node(
+    q: Qemu, ms: MachineState, props: Props, errp: int = 0x7FFFFFFFDD68
+) -> None:
     """machine.c:644-722; raises QemuError with the Error it sets."""
     from .x86 import x86_possible_cpu_arch_ids
 
     rec = q.rec
-    rec.call("machine_set_cpu_numa_node", MACHINE_C, machine=ADDR_MACHINE, props=0x7FFFFFFFDD90,
-             errp=errp)
+    rec.call(
+        "machine_set_cpu_numa_node",
+        MACHINE_C,
+        machine=ADDR_MACHINE,
+        props=0x7FFFFFFFDD90,
+        errp=errp,
+    )
     for name, value in props.items():
         rec.local(f"props->{name}", value)
-
-    def fail(line: int, return_line: int, text: str) -> None:
-        rec.step(line)
-        rec.fact(line, "error.set", text=text)
-        rec.step(return_line)
-        rec.step(722)
-        rec.ret()
-        raise QemuError(text)
 
     rec.step(647)
     rec.step(648)
@@ -143,7 +156,7 @@ def machine_set_cpu_numa_node(q: Qemu, ms: MachineState, props: Props,
             unsupported = props[has_key] and not getattr(sp, has_key)
             rec.branch(line, cond, unsupported)
             if unsupported:
-                fail(line + 1, line + 2, text)
+                error_setg_return(rec, line + 1, line + 2, 722, text)
         mismatch = False
         for line, has_key, key, cond in _MATCH_CHECKS:
             rec.step(line)
@@ -156,10 +169,17 @@ def machine_set_cpu_numa_node(q: Qemu, ms: MachineState, props: Props,
         if not mismatch:
             rec.step(706)
             clash = sp.has_node_id and sp.node_id != props["node_id"]
-            rec.branch(706, "slot->props.has_node_id && slot->props.node_id != props->node_id",
-                       clash, slot_node=sp.node_id, node_id=props["node_id"])
+            rec.branch(
+                706,
+                "slot->props.has_node_id && slot->props.node_id != props->node_id",
+                clash,
+                slot_node=sp.node_id,
+                node_id=props["node_id"],
+            )
             if clash:
-                fail(708, 710, f"CPU is already assigned to node-id: {sp.node_id}")
+                error_setg_return(
+                    rec, 708, 710, 722, f"CPU is already assigned to node-id: {sp.node_id}"
+                )
             rec.step(714)
             match = True
             rec.local("match", True)
@@ -175,7 +195,7 @@ def machine_set_cpu_numa_node(q: Qemu, ms: MachineState, props: Props,
     rec.step(719)
     rec.branch(719, "!match", not match)
     if not match:
-        fail(720, 721, "no match found")
+        error_setg_return(rec, 720, 721, 722, "no match found")
     rec.step(722)
     rec.ret()
 
@@ -196,8 +216,12 @@ def machine_run_board_init(q: Qemu, ms: MachineState, at: int) -> None:
         rec.step(1106)
         numa_complete_configuration(q, ms)
         rec.step(1107)
-        rec.branch(1107, "machine->numa_state->num_nodes", ms.numa_state.num_nodes != 0,
-                   num_nodes=ms.numa_state.num_nodes)
+        rec.branch(
+            1107,
+            "machine->numa_state->num_nodes",
+            ms.numa_state.num_nodes != 0,
+            num_nodes=ms.numa_state.num_nodes,
+        )
         if ms.numa_state.num_nodes:
             rec.step(1108)
             machine_numa_finish_cpu_init(q, ms)
@@ -225,8 +249,12 @@ def machine_numa_finish_cpu_init(q: Qemu, ms: MachineState) -> None:
     rec.local("possible_cpus", possible.address)
     rec.step(1059)
     assert ms.numa_state is not None
-    rec.check(1059, "machine->numa_state->num_nodes", ms.numa_state.num_nodes != 0,
-              num_nodes=ms.numa_state.num_nodes)
+    rec.check(
+        1059,
+        "machine->numa_state->num_nodes",
+        ms.numa_state.num_nodes != 0,
+        num_nodes=ms.numa_state.num_nodes,
+    )
     rec.step(1060)
     i = 0
     rec.local("i", i)
@@ -279,8 +307,9 @@ def machine_numa_finish_cpu_init(q: Qemu, ms: MachineState) -> None:
                 rec.step(1084)
                 props["node_id"] = 0
                 rec.local("props.node_id", 0)
-            rec.fact(1084, "cpu.default", i=i, node=props["node_id"],
-                     default_mapping=default_mapping)
+            rec.fact(
+                1084, "cpu.default", i=i, node=props["node_id"], default_mapping=default_mapping
+            )
             rec.step(1087)
             props["has_node_id"] = True
             rec.local("props.has_node_id", True)
@@ -299,9 +328,12 @@ def machine_numa_finish_cpu_init(q: Qemu, ms: MachineState) -> None:
         rec.step(1092)
         q.warn_report(1092, f"CPU(s) not present in any NUMA nodes: {s}")
         rec.step(1094)
-        q.warn_report(1094, "All CPU(s) up to maxcpus should be described in NUMA config, "
-                      "ability to start up with partial NUMA mappings is obsoleted and will be "
-                      "removed in future")
+        q.warn_report(
+            1094,
+            "All CPU(s) up to maxcpus should be described in NUMA config, "
+            "ability to start up with partial NUMA mappings is obsoleted and will be "
+            "removed in future",
+        )
     rec.step(1098)
     rec.step(1099)
     rec.ret()

@@ -1,4 +1,5 @@
 """The x86_64 machine-type catalogue of QEMU 4.2 (spec section 6) and `-machine help`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,35 +35,115 @@ def _version_key(v: str) -> tuple[int, ...]:
 
 
 def _catalogue() -> list[MachineClass]:
-    out: list[MachineClass] = [MachineClass(
-        "microvm", "microvm (i386)", "microvm_i386", max_cpus=288, pc_smp=False,
-        numa_mem_supported=False, auto_enable_numa_with_memhp=False, x86_cpu_props=False)]
-    i440fx = ["4.2", "4.1", "4.0", "3.1", "3.0", "2.12", "2.11", "2.10", "2.9", "2.8", "2.7",
-              "2.6", "2.5", "2.4", "2.3", "2.2", "2.1", "2.0", "1.7", "1.6", "1.5", "1.4"]
+    out: list[MachineClass] = [
+        MachineClass(
+            "microvm",
+            "microvm (i386)",
+            "microvm_i386",
+            max_cpus=288,
+            pc_smp=False,
+            numa_mem_supported=False,
+            auto_enable_numa_with_memhp=False,
+            x86_cpu_props=False,
+        )
+    ]
+    i440fx = [
+        "4.2",
+        "4.1",
+        "4.0",
+        "3.1",
+        "3.0",
+        "2.12",
+        "2.11",
+        "2.10",
+        "2.9",
+        "2.8",
+        "2.7",
+        "2.6",
+        "2.5",
+        "2.4",
+        "2.3",
+        "2.2",
+        "2.1",
+        "2.0",
+        "1.7",
+        "1.6",
+        "1.5",
+        "1.4",
+    ]
     for v in i440fx:
         k = _version_key(v)
-        out.append(MachineClass(
-            f"pc-i440fx-{v}", PIIX_DESC, "pc_piix", alias="pc" if v == "4.2" else None,
-            is_default=v == "4.2", auto_enable_numa_with_memhp=k >= (2, 11),
-            numa_auto_assign_ram="numa_default_auto_assign_ram" if k >= (2, 10)
-            else "numa_legacy_auto_assign_ram"))
+        out.append(
+            MachineClass(
+                f"pc-i440fx-{v}",
+                PIIX_DESC,
+                "pc_piix",
+                alias="pc" if v == "4.2" else None,
+                is_default=v == "4.2",
+                auto_enable_numa_with_memhp=k >= (2, 11),
+                numa_auto_assign_ram="numa_default_auto_assign_ram"
+                if k >= (2, 10)
+                else "numa_legacy_auto_assign_ram",
+            )
+        )
     for v in ["1.3", "1.2", "1.1", "1.0", "0.15", "0.14", "0.13", "0.12"]:
-        out.append(MachineClass(
-            f"pc-{v}", PIIX_DESC, "pc_piix", deprecated=v.startswith("0."),
-            auto_enable_numa_with_memhp=False, numa_auto_assign_ram="numa_legacy_auto_assign_ram"))
-    for v in ["4.2", "4.1", "4.0.1", "4.0", "3.1", "3.0", "2.12", "2.11", "2.10", "2.9", "2.8",
-              "2.7", "2.6", "2.5", "2.4"]:
+        out.append(
+            MachineClass(
+                f"pc-{v}",
+                PIIX_DESC,
+                "pc_piix",
+                deprecated=v.startswith("0."),
+                auto_enable_numa_with_memhp=False,
+                numa_auto_assign_ram="numa_legacy_auto_assign_ram",
+            )
+        )
+    for v in [
+        "4.2",
+        "4.1",
+        "4.0.1",
+        "4.0",
+        "3.1",
+        "3.0",
+        "2.12",
+        "2.11",
+        "2.10",
+        "2.9",
+        "2.8",
+        "2.7",
+        "2.6",
+        "2.5",
+        "2.4",
+    ]:
         k = _version_key(v)
-        out.append(MachineClass(
-            f"pc-q35-{v}", Q35_DESC, "pc_q35", alias="q35" if v == "4.2" else None,
-            max_cpus=288 if k >= (2, 8) else 255, auto_enable_numa_with_memhp=k >= (2, 11),
-            numa_auto_assign_ram="numa_default_auto_assign_ram" if k >= (2, 11)
-            else "numa_legacy_auto_assign_ram"))
-    out.append(MachineClass("isapc", "ISA-only PC", None, max_cpus=1,
-                            default_cpu_type="486-x86_64-cpu"))
-    out.append(MachineClass("none", "empty machine", None, max_cpus=1, default_cpu_type=None,
-                            pc_smp=False, numa_mem_supported=False,
-                            auto_enable_numa_with_memhp=False, x86_cpu_props=False))
+        out.append(
+            MachineClass(
+                f"pc-q35-{v}",
+                Q35_DESC,
+                "pc_q35",
+                alias="q35" if v == "4.2" else None,
+                max_cpus=288 if k >= (2, 8) else 255,
+                auto_enable_numa_with_memhp=k >= (2, 11),
+                numa_auto_assign_ram="numa_default_auto_assign_ram"
+                if k >= (2, 11)
+                else "numa_legacy_auto_assign_ram",
+            )
+        )
+    out.append(
+        MachineClass("isapc", "ISA-only PC", None, max_cpus=1, default_cpu_type="486-x86_64-cpu")
+    )
+    out.append(
+        MachineClass(
+            "none",
+            "empty machine",
+            None,
+            max_cpus=1,
+            default_cpu_type=None,
+            pc_smp=False,
+            numa_mem_supported=False,
+            auto_enable_numa_with_memhp=False,
+            x86_cpu_props=False,
+        )
+    )
     return out
 
 
@@ -86,13 +167,16 @@ def machine_help() -> str:
     families = sorted({m.family for m in MACHINES if m.family})
     ordered: list[MachineClass] = []
     for fam in families:
-        ordered += sorted((m for m in MACHINES if m.family == fam), key=lambda m: m.name,
-                          reverse=True)
+        ordered += sorted(
+            (m for m in MACHINES if m.family == fam), key=lambda m: m.name, reverse=True
+        )
     ordered += sorted((m for m in MACHINES if not m.family), key=lambda m: m.name)
     lines = ["Supported machines are:"]
     for m in ordered:
         if m.alias:
             lines.append(f"{m.alias:<20} {m.desc} (alias of {m.name})")
-        lines.append(f"{m.name:<20} {m.desc}{' (default)' if m.is_default else ''}"
-                     f"{' (deprecated)' if m.deprecated else ''}")
+        lines.append(
+            f"{m.name:<20} {m.desc}{' (default)' if m.is_default else ''}"
+            f"{' (deprecated)' if m.deprecated else ''}"
+        )
     return "\n".join(lines) + "\n"

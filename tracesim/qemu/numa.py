@@ -1,22 +1,38 @@
 """hw/core/numa.c: -numa parsing, numa_complete_configuration, RAM auto-assign, distances."""
+
 from __future__ import annotations
 
 from .cutils import ParseError, qemu_strtosz
 from .machine import machine_set_cpu_numa_node
-from .opts_visitor import (NumaCpuOptions, NumaDistOptions, NumaNodeOptions, NumaOptions,
-                           VisitError, visit_numa_options)
+from .opts_visitor import (
+    NumaCpuOptions,
+    NumaDistOptions,
+    NumaNodeOptions,
+    NumaOptions,
+    VisitError,
+    visit_numa_options,
+)
 from .options import QemuOpts
-from .process import Qemu, QemuError
-from .state import (ADDR_MACHINE, ADDR_MACHINE_CLASS, ADDR_NODES, MAX_NODES, NUMA_DISTANCE_MIN,
-                    MachineState, NodeInfo)
+from .process import Qemu, QemuError, error_setg_return
+from .state import (
+    ADDR_MACHINE,
+    ADDR_MACHINE_CLASS,
+    ADDR_NODES,
+    MAX_NODES,
+    NUMA_DISTANCE_MIN,
+    MachineState,
+    NodeInfo,
+)
 from .x86 import x86_cpu_index_to_props
 
 NUMA = "hw/core/numa.c"
 ERROR_FATAL = 0x5555562784D0  # &error_fatal in the observed binary
 ERROR_ABORT = 0x5555562784D8
 MEM_DEPRECATED = "Parameter -numa node,mem is deprecated, use -numa node,memdev instead"
-SPLIT_DEPRECATED = ("Default splitting of RAM between nodes is deprecated, Use '-numa node,memdev' "
-                    "to explictly define RAM allocation per node")
+SPLIT_DEPRECATED = (
+    "Default splitting of RAM between nodes is deprecated, Use '-numa node,memdev' "
+    "to explictly define RAM allocation per node"
+)
 
 
 def parse_numa_opts(q: Qemu, ms: MachineState, at: int) -> None:
@@ -59,8 +75,12 @@ def parse_numa(q: Qemu, ms: MachineState, opts: QemuOpts, opts_address: int) -> 
         rec.fact(231, "numa.options", type=_type_name(obj), arg=opts.arg)
         rec.step(238)
         has_mem = isinstance(obj, NumaNodeOptions) and obj.has_mem
-        rec.branch(238, "object->type == NUMA_OPTIONS_TYPE_NODE && object->u.node.has_mem",
-                   has_mem, type=_type_name(obj))
+        rec.branch(
+            238,
+            "object->type == NUMA_OPTIONS_TYPE_NODE && object->u.node.has_mem",
+            has_mem,
+            type=_type_name(obj),
+        )
         if has_mem:
             assert isinstance(obj, NumaNodeOptions)
             rec.step(239)
@@ -99,8 +119,7 @@ def set_numa_options(q: Qemu, ms: MachineState, obj: NumaOptions) -> None:
     rec = q.rec
     mc = q.mc
     assert mc is not None
-    rec.call("set_numa_options", NUMA, ms=ADDR_MACHINE, object=0x5555563A7D80,
-             errp=0x7FFFFFFFDE88)
+    rec.call("set_numa_options", NUMA, ms=ADDR_MACHINE, object=0x5555563A7D80, errp=0x7FFFFFFFDE88)
     rec.step(179)
     rec.step(180)
     rec.step(181)
@@ -157,39 +176,42 @@ def _set_numa_cpu(q: Qemu, ms: MachineState, cpu: NumaCpuOptions) -> str | None:
     rec.step(206)
     # the index is not range checked in QEMU; out-of-range ids read as not present
     present = 0 <= cpu.node_id < MAX_NODES and ms.numa_state.nodes[cpu.node_id].present
-    rec.branch(206, "!ms->numa_state->nodes[object->u.cpu.node_id].present", not present,
-               node_id=cpu.node_id)
+    rec.branch(
+        206,
+        "!ms->numa_state->nodes[object->u.cpu.node_id].present",
+        not present,
+        node_id=cpu.node_id,
+    )
     if not present:
         rec.step(207)
-        err = (f"Invalid node-id={cpu.node_id}, NUMA node must be defined with -numa "
-               "node,nodeid=ID before it's used with -numa cpu,node-id=ID")
+        err = (
+            f"Invalid node-id={cpu.node_id}, NUMA node must be defined with -numa "
+            "node,nodeid=ID before it's used with -numa cpu,node-id=ID"
+        )
         rec.fact(207, "error.set", text=err)
         rec.step(210)
         return err
     rec.step(213)
     props = {
-        "has_node_id": True, "node_id": cpu.node_id,
-        "has_socket_id": cpu.socket_id is not None, "socket_id": cpu.socket_id or 0,
-        "has_die_id": cpu.die_id is not None, "die_id": cpu.die_id or 0,
-        "has_core_id": cpu.core_id is not None, "core_id": cpu.core_id or 0,
-        "has_thread_id": cpu.thread_id is not None, "thread_id": cpu.thread_id or 0,
+        "has_node_id": True,
+        "node_id": cpu.node_id,
+        "has_socket_id": cpu.socket_id is not None,
+        "socket_id": cpu.socket_id or 0,
+        "has_die_id": cpu.die_id is not None,
+        "die_id": cpu.die_id or 0,
+        "has_core_id": cpu.core_id is not None,
+        "core_id": cpu.core_id or 0,
+        "has_thread_id": cpu.thread_id is not None,
+        "thread_id": cpu.thread_id or 0,
     }
     err = _catch(lambda: machine_set_cpu_numa_node(q, ms, props))
     rec.step(215)
     return err
 
 
-def _node_error(q: Qemu, line: int, return_line: int, text: str) -> None:
-    """error_setg(errp, ...); return; — then the closing brace."""
-    q.rec.fact(line, "error.set", text=text)
-    q.rec.step(return_line)
-    q.rec.step(139)
-    q.rec.ret()
-    raise QemuError(text)
-
-
-def parse_numa_node(q: Qemu, ms: MachineState, node: NumaNodeOptions,
-                    errp: int = 0x7FFFFFFFDE38) -> None:
+def parse_numa_node(
+    q: Qemu, ms: MachineState, node: NumaNodeOptions, errp: int = 0x7FFFFFFFDE38
+) -> None:
     """numa.c:59-139."""
     rec, g, mc = q.rec, q.g, q.mc
     assert g is not None and mc is not None and ms.numa_state is not None
@@ -218,32 +240,29 @@ def parse_numa_node(q: Qemu, ms: MachineState, node: NumaNodeOptions,
     rec.step(75)
     rec.branch(75, "nodenr >= MAX_NODES", nodenr >= MAX_NODES, nodenr=nodenr)
     if nodenr >= MAX_NODES:
-        rec.step(76)
-        _node_error(q, 76, 78, f"Max number of NUMA nodes reached: {nodenr}")
+        error_setg_return(rec, 76, 78, 139, f"Max number of NUMA nodes reached: {nodenr}")
     info: NodeInfo = numa_state.nodes[nodenr]
     rec.step(81)
     rec.branch(81, "numa_info[nodenr].present", info.present, nodenr=nodenr)
     if info.present:
-        rec.step(82)
-        _node_error(q, 82, 83, f"Duplicate NUMA nodeid: {nodenr}")
+        error_setg_return(rec, 82, 83, 139, f"Duplicate NUMA nodeid: {nodenr}")
     rec.step(86)
-    rec.branch(86, "!mc->cpu_index_to_instance_props || !mc->get_default_cpu_node_id",
-               not mc.x86_cpu_props)
+    rec.branch(
+        86, "!mc->cpu_index_to_instance_props || !mc->get_default_cpu_node_id", not mc.x86_cpu_props
+    )
     if not mc.x86_cpu_props:
-        rec.step(87)
-        _node_error(q, 87, 88, "NUMA is not supported by this machine-type")
+        error_setg_return(rec, 87, 88, 139, "NUMA is not supported by this machine-type")
     rec.step(90)
     for k, value in enumerate(node.cpus):
         rec.local("cpus", 0x5555563A7DB0 + 32 * k)
         rec.local("cpus->value", value)
         rec.loop(90, "cpus->value", value)
         rec.step(92)
-        rec.branch(92, "cpus->value >= max_cpus", value >= max_cpus, value=value,
-                   max_cpus=max_cpus)
+        rec.branch(92, "cpus->value >= max_cpus", value >= max_cpus, value=value, max_cpus=max_cpus)
         if value >= max_cpus:
-            rec.step(93)
-            _node_error(q, 93, 97, f"CPU index ({value}) should be smaller than maxcpus "
-                                   f"({max_cpus})")
+            error_setg_return(
+                rec, 93, 97, 139, f"CPU index ({value}) should be smaller than maxcpus ({max_cpus})"
+            )
         rec.step(99)
         props = x86_cpu_index_to_props(q, ms, value)
         for name, v in props.items():
@@ -277,13 +296,23 @@ def parse_numa_node(q: Qemu, ms: MachineState, node: NumaNodeOptions,
     g.have_mem = g.have_mem or int(node.has_mem)
     rec.step(111)
     mixed = (node.has_mem and bool(g.have_memdevs)) or (node.has_memdev and bool(g.have_mem))
-    rec.branch(111, "(node->has_mem && have_memdevs) || (node->has_memdev && have_mem)", mixed,
-               has_mem=node.has_mem, have_memdevs=g.have_memdevs, has_memdev=node.has_memdev,
-               have_mem=g.have_mem)
+    rec.branch(
+        111,
+        "(node->has_mem && have_memdevs) || (node->has_memdev && have_mem)",
+        mixed,
+        has_mem=node.has_mem,
+        have_memdevs=g.have_memdevs,
+        has_memdev=node.has_memdev,
+        have_mem=g.have_mem,
+    )
     if mixed:
-        rec.step(112)
-        _node_error(q, 112, 114, "numa configuration should use either mem= or memdev=,"
-                                 "mixing both is not allowed")
+        error_setg_return(
+            rec,
+            112,
+            114,
+            139,
+            "numa configuration should use either mem= or memdev=,mixing both is not allowed",
+        )
     rec.step(117)
     rec.branch(117, "node->has_mem", node.has_mem)
     if node.has_mem:
@@ -304,8 +333,7 @@ def parse_numa_node(q: Qemu, ms: MachineState, node: NumaNodeOptions,
         rec.step(127)
         rec.branch(127, "!o", backend is None, memdev=node.memdev)
         if backend is None:
-            rec.step(128)
-            _node_error(q, 128, 129, f"memdev={node.memdev} is ambiguous")
+            error_setg_return(rec, 128, 129, 139, f"memdev={node.memdev} is ambiguous")
         assert backend is not None
         rec.step(132)
         rec.step(133)
@@ -315,8 +343,7 @@ def parse_numa_node(q: Qemu, ms: MachineState, node: NumaNodeOptions,
         info.node_memdev = backend
     rec.step(136)
     info.present = True
-    rec.fact(136, "node.created", nodenr=nodenr, mem=info.node_mem,
-             memdev=backend_id(info))
+    rec.fact(136, "node.created", nodenr=nodenr, mem=info.node_mem, memdev=backend_id(info))
     rec.step(137)
     g.max_numa_nodeid = max(g.max_numa_nodeid, nodenr + 1)
     rec.step(138)
@@ -333,8 +360,7 @@ def parse_numa_distance(q: Qemu, ms: MachineState, dist: NumaDistOptions) -> Non
     """numa.c:141-176."""
     rec = q.rec
     assert ms.numa_state is not None
-    rec.call("parse_numa_distance", NUMA, ms=ADDR_MACHINE, dist=0x5555563A7D88,
-             errp=0x7FFFFFFFDE38)
+    rec.call("parse_numa_distance", NUMA, ms=ADDR_MACHINE, dist=0x5555563A7D88, errp=0x7FFFFFFFDE38)
     src, dst, val = dist.src, dist.dst, dist.val
     rec.step(144)
     rec.local("src", src)
@@ -345,38 +371,59 @@ def parse_numa_distance(q: Qemu, ms: MachineState, dist: NumaDistOptions) -> Non
     rec.step(147)
     rec.local("numa_info", ADDR_NODES)
 
-    def fail(line: int, return_line: int, text: str) -> None:
-        rec.step(line)
-        rec.fact(line, "error.set", text=text)
-        rec.step(return_line)
-        rec.step(176)
-        rec.ret()
-        raise QemuError(text)
-
     rec.step(149)
-    rec.branch(149, "src >= MAX_NODES || dst >= MAX_NODES", src >= MAX_NODES or dst >= MAX_NODES,
-               src=src, dst=dst)
+    rec.branch(
+        149,
+        "src >= MAX_NODES || dst >= MAX_NODES",
+        src >= MAX_NODES or dst >= MAX_NODES,
+        src=src,
+        dst=dst,
+    )
     if src >= MAX_NODES or dst >= MAX_NODES:
         which = "src" if src >= MAX_NODES else "dst"
-        fail(150, 152, f"Parameter '{which}' expects an integer between 0 and {MAX_NODES - 1}")
+        error_setg_return(
+            rec,
+            150,
+            152,
+            176,
+            f"Parameter '{which}' expects an integer between 0 and {MAX_NODES - 1}",
+        )
     nodes = ms.numa_state.nodes
     rec.step(155)
     missing = not nodes[src].present or not nodes[dst].present
-    rec.branch(155, "!numa_info[src].present || !numa_info[dst].present", missing,
-               src_present=nodes[src].present, dst_present=nodes[dst].present)
+    rec.branch(
+        155,
+        "!numa_info[src].present || !numa_info[dst].present",
+        missing,
+        src_present=nodes[src].present,
+        dst_present=nodes[dst].present,
+    )
     if missing:
-        fail(156, 158, "Source/Destination NUMA node is missing. Please use '-numa node' "
-                       "option to declare it first.")
+        error_setg_return(
+            rec,
+            156,
+            158,
+            176,
+            "Source/Destination NUMA node is missing. Please use '-numa node' "
+            "option to declare it first.",
+        )
     rec.step(161)
     rec.branch(161, "val < NUMA_DISTANCE_MIN", val < NUMA_DISTANCE_MIN, val=val)
     if val < NUMA_DISTANCE_MIN:
-        fail(162, 165, f"NUMA distance ({val}) is invalid, it shouldn't be less than "
-                       f"{NUMA_DISTANCE_MIN}.")
+        error_setg_return(
+            rec,
+            162,
+            165,
+            176,
+            f"NUMA distance ({val}) is invalid, it shouldn't be less than {NUMA_DISTANCE_MIN}.",
+        )
     rec.step(168)
     local_bad = src == dst and val != NUMA_DISTANCE_MIN
     rec.branch(168, "src == dst && val != NUMA_DISTANCE_MIN", local_bad, src=src, dst=dst, val=val)
     if local_bad:
-        fail(169, 171, f"Local distance of node {src} should be {NUMA_DISTANCE_MIN}.")
+        error_setg_return(
+            rec, 169, 171, 176, f"Local distance of node {src} should be {NUMA_DISTANCE_MIN}."
+        )
     rec.step(174)
     nodes[src].distance[dst] = val
     rec.fact(174, "dist.set", src=src, dst=dst, val=val)
@@ -419,11 +466,16 @@ def numa_complete_configuration(q: Qemu, ms: MachineState) -> None:
             auto = mc.auto_enable_numa
     else:
         auto = False
-    rec.branch(385, "ms->numa_state->num_nodes == 0 && ((ms->ram_slots > 0 && "
-               "mc->auto_enable_numa_with_memhp) || mc->auto_enable_numa)", auto,
-               num_nodes=numa_state.num_nodes, ram_slots=ms.ram_slots,
-               auto_enable_numa_with_memhp=mc.auto_enable_numa_with_memhp,
-               auto_enable_numa=mc.auto_enable_numa)
+    rec.branch(
+        385,
+        "ms->numa_state->num_nodes == 0 && ((ms->ram_slots > 0 && "
+        "mc->auto_enable_numa_with_memhp) || mc->auto_enable_numa)",
+        auto,
+        num_nodes=numa_state.num_nodes,
+        ram_slots=ms.ram_slots,
+        auto_enable_numa_with_memhp=mc.auto_enable_numa_with_memhp,
+        auto_enable_numa=mc.auto_enable_numa,
+    )
     if auto:
         rec.step(389)
         rec.fact(389, "autoenable", ram_slots=ms.ram_slots)
@@ -436,8 +488,12 @@ def numa_complete_configuration(q: Qemu, ms: MachineState) -> None:
         rec.fact(391, "node.mem", nodenr=0, bytes=g.ram_size)
 
     rec.step(394)
-    rec.check(394, "max_numa_nodeid <= MAX_NODES", g.max_numa_nodeid <= MAX_NODES,
-              max_numa_nodeid=g.max_numa_nodeid)
+    rec.check(
+        394,
+        "max_numa_nodeid <= MAX_NODES",
+        g.max_numa_nodeid <= MAX_NODES,
+        max_numa_nodeid=g.max_numa_nodeid,
+    )
 
     rec.step(397)
     i = g.max_numa_nodeid - 1
@@ -458,16 +514,21 @@ def numa_complete_configuration(q: Qemu, ms: MachineState) -> None:
     rec.branch(397, "i >= 0", False, i=i)
 
     rec.step(406)
-    rec.check(406, "ms->numa_state->num_nodes == max_numa_nodeid",
-              numa_state.num_nodes == g.max_numa_nodeid, num_nodes=numa_state.num_nodes,
-              max_numa_nodeid=g.max_numa_nodeid)
+    rec.check(
+        406,
+        "ms->numa_state->num_nodes == max_numa_nodeid",
+        numa_state.num_nodes == g.max_numa_nodeid,
+        num_nodes=numa_state.num_nodes,
+        max_numa_nodeid=g.max_numa_nodeid,
+    )
     rec.step(408)
     num_nodes = numa_state.num_nodes
     rec.branch(408, "ms->numa_state->num_nodes > 0", num_nodes > 0, num_nodes=num_nodes)
     if num_nodes > 0:
         rec.step(411)
-        rec.branch(411, "ms->numa_state->num_nodes > MAX_NODES", num_nodes > MAX_NODES,
-                   num_nodes=num_nodes)  # dead clamp: parse_numa_node refuses id 128 first
+        rec.branch(
+            411, "ms->numa_state->num_nodes > MAX_NODES", num_nodes > MAX_NODES, num_nodes=num_nodes
+        )  # dead clamp: parse_numa_node refuses id 128 first
         rec.step(418)
         i = 0
         rec.local("i", i)
@@ -493,9 +554,11 @@ def numa_complete_configuration(q: Qemu, ms: MachineState) -> None:
             rec.step(425)
             rec.step(426)
             rec.step(425)
-            auto_assign = (numa_default_auto_assign_ram
-                           if mc.numa_auto_assign_ram == "numa_default_auto_assign_ram"
-                           else numa_legacy_auto_assign_ram)
+            auto_assign = (
+                numa_default_auto_assign_ram
+                if mc.numa_auto_assign_ram == "numa_default_auto_assign_ram"
+                else numa_legacy_auto_assign_ram
+            )
             auto_assign(q, ms, num_nodes, g.ram_size)
             rec.step(427)
             rec.branch(427, "!qtest_enabled()", True)
@@ -519,12 +582,20 @@ def numa_complete_configuration(q: Qemu, ms: MachineState) -> None:
         rec.branch(435, "i < ms->numa_state->num_nodes", False, i=i, num_nodes=num_nodes)
         rec.step(438)
         rec.fact(438, "total.check", numa_total=numa_total, ram_size=g.ram_size)
-        rec.branch(438, "numa_total != ram_size", numa_total != g.ram_size,
-                   numa_total=numa_total, ram_size=g.ram_size)
+        rec.branch(
+            438,
+            "numa_total != ram_size",
+            numa_total != g.ram_size,
+            numa_total=numa_total,
+            ram_size=g.ram_size,
+        )
         if numa_total != g.ram_size:
             rec.step(439)
-            q.error_report(439, f"total memory for NUMA nodes (0x{numa_total:x}) should equal "
-                           f"RAM size (0x{g.ram_size:x})")
+            q.error_report(
+                439,
+                f"total memory for NUMA nodes (0x{numa_total:x}) should equal "
+                f"RAM size (0x{g.ram_size:x})",
+            )
             rec.step(442)
             q.exit(442, 1)
 
@@ -544,8 +615,14 @@ def numa_default_auto_assign_ram(q: Qemu, ms: MachineState, nb_nodes: int, size:
     rec, mc = q.rec, q.mc
     assert mc is not None and ms.numa_state is not None
     nodes = ms.numa_state.nodes
-    rec.call("numa_default_auto_assign_ram", NUMA, mc=ADDR_MACHINE_CLASS, nodes=ADDR_NODES,
-             nb_nodes=nb_nodes, size=size)
+    rec.call(
+        "numa_default_auto_assign_ram",
+        NUMA,
+        mc=ADDR_MACHINE_CLASS,
+        nodes=ADDR_NODES,
+        nb_nodes=nb_nodes,
+        size=size,
+    )
     mask = ~((1 << mc.numa_mem_align_shift) - 1)
     rec.step(349)
     usedmem = 0
@@ -591,8 +668,14 @@ def numa_legacy_auto_assign_ram(q: Qemu, ms: MachineState, nb_nodes: int, size: 
     rec, mc = q.rec, q.mc
     assert mc is not None and ms.numa_state is not None
     nodes = ms.numa_state.nodes
-    rec.call("numa_legacy_auto_assign_ram", NUMA, mc=ADDR_MACHINE_CLASS, nodes=ADDR_NODES,
-             nb_nodes=nb_nodes, size=size)
+    rec.call(
+        "numa_legacy_auto_assign_ram",
+        NUMA,
+        mc=ADDR_MACHINE_CLASS,
+        nodes=ADDR_NODES,
+        nb_nodes=nb_nodes,
+        size=size,
+    )
     mask = ~((1 << mc.numa_mem_align_shift) - 1)
     rec.step(331)
     usedmem = 0
@@ -652,16 +735,24 @@ def validate_numa_distance(q: Qemu, ms: MachineState) -> None:
                 rec.step(271)
                 rec.step(270)
             both_missing = there == 0 and back == 0
-            rec.branch(270, "numa_info[src].distance[dst] == 0 && numa_info[dst].distance[src] "
-                       "== 0", both_missing, there=there, back=back)
+            rec.branch(
+                270,
+                "numa_info[src].distance[dst] == 0 && numa_info[dst].distance[src] == 0",
+                both_missing,
+                there=there,
+                back=back,
+            )
             if both_missing:
                 rec.step(272)
                 rec.branch(272, "src != dst", src != dst, src=src, dst=dst)
                 if src != dst:
                     rec.step(273)
-                    q.error_report(273, f"The distance between node {src} and {dst} is missing, "
-                                   "at least one distance value between each nodes should be "
-                                   "provided.")
+                    q.error_report(
+                        273,
+                        f"The distance between node {src} and {dst} is missing, "
+                        "at least one distance value between each nodes should be "
+                        "provided.",
+                    )
                     rec.step(277)
                     q.exit(277, 1)
             rec.step(281)
@@ -673,9 +764,14 @@ def validate_numa_distance(q: Qemu, ms: MachineState) -> None:
                     rec.step(284)
                     rec.step(282)
             asym = there != 0 and back != 0 and there != back
-            rec.branch(281, "numa_info[src].distance[dst] != 0 && numa_info[dst].distance[src] "
-                       "!= 0 && numa_info[src].distance[dst] != numa_info[dst].distance[src]",
-                       asym, there=there, back=back)
+            rec.branch(
+                281,
+                "numa_info[src].distance[dst] != 0 && numa_info[dst].distance[src] "
+                "!= 0 && numa_info[src].distance[dst] != numa_info[dst].distance[src]",
+                asym,
+                there=there,
+                back=back,
+            )
             if asym:
                 rec.step(285)
                 is_asymmetrical = True
@@ -704,13 +800,22 @@ def validate_numa_distance(q: Qemu, ms: MachineState) -> None:
                 rec.loop(292, "dst", dst)
                 rec.step(293)
                 hole = src != dst and nodes[src].distance[dst] == 0
-                rec.branch(293, "src != dst && numa_info[src].distance[dst] == 0", hole,
-                           src=src, dst=dst, distance=nodes[src].distance[dst])
+                rec.branch(
+                    293,
+                    "src != dst && numa_info[src].distance[dst] == 0",
+                    hole,
+                    src=src,
+                    dst=dst,
+                    distance=nodes[src].distance[dst],
+                )
                 if hole:
                     rec.step(294)
-                    q.error_report(294, "At least one asymmetrical pair of distances is given, "
-                                   "please provide distances for both directions of all node "
-                                   "pairs.")
+                    q.error_report(
+                        294,
+                        "At least one asymmetrical pair of distances is given, "
+                        "please provide distances for both directions of all node "
+                        "pairs.",
+                    )
                     rec.step(297)
                     q.exit(297, 1)
                 dst += 1

@@ -3,6 +3,7 @@
 Options are only stored here; their meaning is decided later (vl.py, numa.py). A syntax
 error is returned as a `CmdlineError` with QEMU's message and the option's location.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,26 +12,148 @@ from .cutils import ParseError, qemu_strtosz, qemu_strtou64
 
 # Options of qemu-system-x86_64 4.2 (qemu-options.hx): name -> takes an argument.
 QEMU_OPTIONS: dict[str, bool] = {
-    **{n: True for n in (
-        "machine", "M", "cpu", "accel", "smp", "numa", "m", "mem-path", "k", "soundhw", "device",
-        "name", "uuid", "fda", "fdb", "hda", "hdb", "hdc", "hdd", "cdrom", "blockdev", "drive",
-        "mtdblock", "sd", "pflash", "fsdev", "virtfs", "iscsi", "usbdevice", "display", "spice",
-        "rotate", "vga", "g", "vnc", "acpitable", "smbios", "netdev", "nic", "net", "chardev",
-        "tpmdev", "bios", "L", "kernel", "append", "initrd", "dtb", "fw_cfg", "serial", "parallel",
-        "monitor", "qmp", "qmp-pretty", "mon", "debugcon", "pidfile", "realtime", "overcommit",
-        "gdb", "d", "D", "dfilter", "seed", "xen-domid", "loadvm", "option-rom", "rtc", "icount",
-        "watchdog", "watchdog-action", "echr", "virtioconsole", "tb-size", "incoming", "chroot",
-        "runas", "semihosting-config", "sandbox", "readconfig", "writeconfig", "trace", "msg",
-        "dump-vmstate", "object", "add-fd", "global", "boot", "device-help", "audiodev",
-        "plugin", "fw-cfg")},
-    **{n: False for n in (
-        "mem-prealloc", "audio-help", "snapshot", "usb", "nographic", "curses", "alt-grab",
-        "ctrl-grab", "no-quit", "sdl", "portrait", "full-screen", "win2k-hack", "no-fd-bootchk",
-        "no-acpi", "no-hpet", "singlestep", "S", "s", "enable-kvm", "xen-attach",
-        "xen-domid-restrict", "no-reboot", "no-shutdown", "daemonize", "show-cursor",
-        "only-migratable", "nodefaults", "semihosting", "old-param", "no-user-config",
-        "nodefconfig", "enable-fips", "enable-sync-profile", "h", "help", "version", "preconfig",
-        "no-frame", "virtfs_synth")},
+    **{
+        n: True
+        for n in (
+            "machine",
+            "M",
+            "cpu",
+            "accel",
+            "smp",
+            "numa",
+            "m",
+            "mem-path",
+            "k",
+            "soundhw",
+            "device",
+            "name",
+            "uuid",
+            "fda",
+            "fdb",
+            "hda",
+            "hdb",
+            "hdc",
+            "hdd",
+            "cdrom",
+            "blockdev",
+            "drive",
+            "mtdblock",
+            "sd",
+            "pflash",
+            "fsdev",
+            "virtfs",
+            "iscsi",
+            "usbdevice",
+            "display",
+            "spice",
+            "rotate",
+            "vga",
+            "g",
+            "vnc",
+            "acpitable",
+            "smbios",
+            "netdev",
+            "nic",
+            "net",
+            "chardev",
+            "tpmdev",
+            "bios",
+            "L",
+            "kernel",
+            "append",
+            "initrd",
+            "dtb",
+            "fw_cfg",
+            "serial",
+            "parallel",
+            "monitor",
+            "qmp",
+            "qmp-pretty",
+            "mon",
+            "debugcon",
+            "pidfile",
+            "realtime",
+            "overcommit",
+            "gdb",
+            "d",
+            "D",
+            "dfilter",
+            "seed",
+            "xen-domid",
+            "loadvm",
+            "option-rom",
+            "rtc",
+            "icount",
+            "watchdog",
+            "watchdog-action",
+            "echr",
+            "virtioconsole",
+            "tb-size",
+            "incoming",
+            "chroot",
+            "runas",
+            "semihosting-config",
+            "sandbox",
+            "readconfig",
+            "writeconfig",
+            "trace",
+            "msg",
+            "dump-vmstate",
+            "object",
+            "add-fd",
+            "global",
+            "boot",
+            "device-help",
+            "audiodev",
+            "plugin",
+            "fw-cfg",
+        )
+    },
+    **{
+        n: False
+        for n in (
+            "mem-prealloc",
+            "audio-help",
+            "snapshot",
+            "usb",
+            "nographic",
+            "curses",
+            "alt-grab",
+            "ctrl-grab",
+            "no-quit",
+            "sdl",
+            "portrait",
+            "full-screen",
+            "win2k-hack",
+            "no-fd-bootchk",
+            "no-acpi",
+            "no-hpet",
+            "singlestep",
+            "S",
+            "s",
+            "enable-kvm",
+            "xen-attach",
+            "xen-domid-restrict",
+            "no-reboot",
+            "no-shutdown",
+            "daemonize",
+            "show-cursor",
+            "only-migratable",
+            "nodefaults",
+            "semihosting",
+            "old-param",
+            "no-user-config",
+            "nodefconfig",
+            "enable-fips",
+            "enable-sync-profile",
+            "h",
+            "help",
+            "version",
+            "preconfig",
+            "no-frame",
+            "virtfs_synth",
+        )
+    },
 }
 ALIASES = {"M": "machine"}
 
@@ -52,6 +175,7 @@ IMPLIED = {"m": "size", "smp": "cpus", "machine": "type", "numa": "type", "objec
 @dataclass
 class CmdlineError(Exception):
     """An error report from the first pass: QEMU prints it and exits 1."""
+
     location: str | None
     text: str
     hint: str = ""
@@ -61,6 +185,7 @@ class CmdlineError(Exception):
 @dataclass
 class QemuOpts:
     """One parsed option: its (key, raw value) pairs in command-line order."""
+
     name: str
     arg: str
     location: str
@@ -84,6 +209,7 @@ class QemuOpts:
 @dataclass
 class Cmdline:
     """What the first pass stored, per option kind, in command-line order."""
+
     opts: dict[str, list[QemuOpts]] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  # options accepted but not modelled
     help_machine: bool = False
@@ -162,16 +288,20 @@ def _validate(opts: QemuOpts) -> None:
                 opts.numbers[key] = qemu_strtou64(value)
         except ParseError as err:
             if kind == "size" and err.erange:
-                raise CmdlineError(opts.location,
-                                   f"Value '{value}' is out of range for parameter '{key}'")
+                raise CmdlineError(
+                    opts.location, f"Value '{value}' is out of range for parameter '{key}'"
+                )
             if kind == "size":
                 raise CmdlineError(
-                    opts.location, f"Parameter '{key}' expects a non-negative number below 2^64",
+                    opts.location,
+                    f"Parameter '{key}' expects a non-negative number below 2^64",
                     hint="Optional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, "
-                         "peta-\nand exabytes, respectively.\n")
+                    "peta-\nand exabytes, respectively.\n",
+                )
             if err.erange:
-                raise CmdlineError(opts.location,
-                                   f"Value '{value}' is too large for parameter '{key}'")
+                raise CmdlineError(
+                    opts.location, f"Value '{value}' is too large for parameter '{key}'"
+                )
             raise CmdlineError(opts.location, f"Parameter '{key}' expects a number")
 
 

@@ -3,6 +3,7 @@
 Members are visited in the schema's order; the first bad one fails the visit with the
 visitor's message, then keys nobody visited give `Invalid parameter`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ class NumaDistOptions:
 @dataclass
 class NumaCpuOptions:
     """CpuInstanceProperties as given: None where a key is absent."""
+
     node_id: int | None = None
     socket_id: int | None = None
     die_id: int | None = None

@@ -3,10 +3,11 @@
 util/qemu-error.c's reporting lives here too: the model records each message as a
 `report` event (kind, location, text); front ends render it with `render_report`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from .machines import MachineClass
 from .options import Cmdline
@@ -43,6 +44,19 @@ class QemuError(Exception):
     def __init__(self, text: str) -> None:
         super().__init__(text)
         self.text = text
+
+
+def error_setg_return(
+    rec: Recorder, line: int, return_line: int, closing_line: int, text: str
+) -> NoReturn:
+    """`error_setg(errp, ...)` at `line`, `return` at `return_line`, the closing brace: the
+    Error goes up to the caller (spec R5 and R7)."""
+    rec.step(line)
+    rec.fact(line, "error.set", text=text)
+    rec.step(return_line)
+    rec.step(closing_line)
+    rec.ret()
+    raise QemuError(text)
 
 
 def render_report(kind: str, text: str, location: str | None) -> str:

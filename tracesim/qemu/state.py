@@ -4,6 +4,7 @@ Every field store on these objects is reported to the recorder as a `write` even
 the field's path (`numa_state.nodes[1].node_mem`), so the trace's fold is the state by
 construction and nothing changes behind the trace's back.
 """
+
 from __future__ import annotations
 
 from typing import Any, Protocol
@@ -41,6 +42,7 @@ def c_value(value: Any) -> Any:
 
 class CObject:
     """A C object at a fixed path; public attribute stores become write events."""
+
     _fields: tuple[str, ...] = ()
     _pointers: tuple[str, ...] = ()  # fields that hold another object's address
 
@@ -77,8 +79,18 @@ class CpuTopology(CObject):
 
 
 class CpuInstanceProperties(CObject):
-    _fields = ("has_node_id", "node_id", "has_socket_id", "socket_id", "has_die_id", "die_id",
-               "has_core_id", "core_id", "has_thread_id", "thread_id")
+    _fields = (
+        "has_node_id",
+        "node_id",
+        "has_socket_id",
+        "socket_id",
+        "has_die_id",
+        "die_id",
+        "has_core_id",
+        "core_id",
+        "has_thread_id",
+        "thread_id",
+    )
 
     def __init__(self, sink: Sink, path: str, address: int) -> None:
         super().__init__(sink, path, address)
@@ -99,7 +111,9 @@ class CPUArchIdList(CObject):
 
     def __init__(self, sink: Sink, slots: int) -> None:
         super().__init__(sink, "possible_cpus", ADDR_POSSIBLE_CPUS)
-        cpus = [CPUArchId(sink, f"possible_cpus.cpus[{i}]", ADDR_CPUS + 112 * i) for i in range(slots)]
+        cpus = [
+            CPUArchId(sink, f"possible_cpus.cpus[{i}]", ADDR_CPUS + 112 * i) for i in range(slots)
+        ]
         self.init(len=0, cpus=cpus)
 
 
@@ -110,8 +124,12 @@ class NodeInfo(CObject):
     def __init__(self, sink: Sink, index: int) -> None:
         path = f"numa_state.nodes[{index}]"
         super().__init__(sink, path, ADDR_NODES + 152 * index)
-        self.init(node_mem=0, node_memdev=None, present=False,
-                  distance=CArray(sink, f"{path}.distance", [0] * MAX_NODES))
+        self.init(
+            node_mem=0,
+            node_memdev=None,
+            present=False,
+            distance=CArray(sink, f"{path}.distance", [0] * MAX_NODES),
+        )
 
 
 class NumaState(CObject):
@@ -119,12 +137,16 @@ class NumaState(CObject):
 
     def __init__(self, sink: Sink) -> None:
         super().__init__(sink, "numa_state", ADDR_NUMA_STATE)
-        self.init(num_nodes=0, have_numa_distance=False,
-                  nodes=[NodeInfo(sink, i) for i in range(MAX_NODES)])
+        self.init(
+            num_nodes=0,
+            have_numa_distance=False,
+            nodes=[NodeInfo(sink, i) for i in range(MAX_NODES)],
+        )
 
 
 class HostMemoryBackend(CObject):
     """A `-object memory-backend-*` (only its id and size matter on this path)."""
+
     _fields = ("size",)
 
     def __init__(self, sink: Sink, index: int, qom_type: str, ident: str, size: int) -> None:
@@ -136,36 +158,62 @@ class HostMemoryBackend(CObject):
 
 class MachineState(CObject):
     """MachineState plus X86MachineState's smp_dies (the only x86 field on this path)."""
-    _fields = ("ram_size", "maxram_size", "ram_slots", "cpu_type", "smp", "smp_dies",
-               "possible_cpus", "numa_state")
+
+    _fields = (
+        "ram_size",
+        "maxram_size",
+        "ram_slots",
+        "cpu_type",
+        "smp",
+        "smp_dies",
+        "possible_cpus",
+        "numa_state",
+    )
     _pointers = ("possible_cpus", "numa_state")
 
     def __init__(self, sink: Sink) -> None:
         super().__init__(sink, "ms", ADDR_MACHINE)
-        self.init(ram_size=0, maxram_size=0, ram_slots=0, cpu_type=None, smp_dies=0,
-                  possible_cpus=None, numa_state=None,
-                  smp=CpuTopology(sink, "ms.smp", ADDR_MACHINE + 0x40))
+        self.init(
+            ram_size=0,
+            maxram_size=0,
+            ram_slots=0,
+            cpu_type=None,
+            smp_dies=0,
+            possible_cpus=None,
+            numa_state=None,
+            smp=CpuTopology(sink, "ms.smp", ADDR_MACHINE + 0x40),
+        )
         self.smp.init(cpus=0, cores=0, threads=0, max_cpus=0)
 
 
 class Globals(CObject):
     """vl.c globals and numa.c's statics: the roots with no struct around them."""
-    _fields = ("ram_size", "maxram_size", "ram_slots", "have_memdevs", "have_mem",
-               "max_numa_nodeid")
+
+    _fields = (
+        "ram_size",
+        "maxram_size",
+        "ram_slots",
+        "have_memdevs",
+        "have_mem",
+        "max_numa_nodeid",
+    )
 
     def __init__(self, sink: Sink) -> None:
         object.__setattr__(self, "_sink", sink)
         object.__setattr__(self, "path", "")
         object.__setattr__(self, "address", 0)
-        self.init(ram_size=0, maxram_size=0, ram_slots=0, have_memdevs=0, have_mem=0, max_numa_nodeid=0)
+        self.init(
+            ram_size=0, maxram_size=0, ram_slots=0, have_memdevs=0, have_mem=0, max_numa_nodeid=0
+        )
 
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
         self._sink.write(name, c_value(value))
 
 
-def flat_state(machine: MachineState, glob: Globals,
-               backends: "list[HostMemoryBackend] | None" = None) -> dict[str, Any]:
+def flat_state(
+    machine: MachineState, glob: Globals, backends: "list[HostMemoryBackend] | None" = None
+) -> dict[str, Any]:
     """Every non-zero scalar of the model's live objects, keyed by path: what folding
     the trace must give (tests compare the two)."""
     out: dict[str, Any] = {}

@@ -1,4 +1,5 @@
 """vl.c: main's path from argv to machine_run_board_init, and set_memory_options."""
+
 from __future__ import annotations
 
 from .cutils import ParseError, qemu_strtosz
@@ -107,9 +108,14 @@ def select_machine(q: Qemu) -> MachineClass:
 def publish_machine_class(q: Qemu, mc: MachineClass) -> None:
     """The class's fields as the machine's memory holds them (read by gdb as mc->...)."""
     fields = {
-        "name": mc.name, "desc": mc.desc, "alias": mc.alias, "is_default": mc.is_default,
-        "max_cpus": mc.max_cpus, "default_cpu_type": mc.default_cpu_type,
-        "default_ram_size": mc.default_ram_size, "numa_mem_supported": mc.numa_mem_supported,
+        "name": mc.name,
+        "desc": mc.desc,
+        "alias": mc.alias,
+        "is_default": mc.is_default,
+        "max_cpus": mc.max_cpus,
+        "default_cpu_type": mc.default_cpu_type,
+        "default_ram_size": mc.default_ram_size,
+        "numa_mem_supported": mc.numa_mem_supported,
         "auto_enable_numa": mc.auto_enable_numa,
         "auto_enable_numa_with_memhp": mc.auto_enable_numa_with_memhp,
         "numa_mem_align_shift": mc.numa_mem_align_shift,
@@ -127,8 +133,13 @@ def set_memory_options(q: Qemu, mc: MachineClass) -> tuple[int, int]:
     """vl.c:2719-2796. Returns (ram_slots, maxram_size); ram_size is the global."""
     rec, g = q.rec, q.g
     assert g is not None
-    rec.call("set_memory_options", VL, ram_slots=0x7FFFFFFFDFA0, maxram_size=0x7FFFFFFFDF98,
-             mc=ADDR_MACHINE_CLASS)
+    rec.call(
+        "set_memory_options",
+        VL,
+        ram_slots=0x7FFFFFFFDFA0,
+        maxram_size=0x7FFFFFFFDF98,
+        mc=ADDR_MACHINE_CLASS,
+    )
     rec.step(2721)
     rec.step(2724)
     default_ram_size = mc.default_ram_size
@@ -162,8 +173,9 @@ def set_memory_options(q: Qemu, mc: MachineClass) -> tuple[int, int]:
         rec.local("sz", sz)
         rec.step(2742)
         last_is_digit = mem_str[-1].isdigit()
-        rec.branch(2742, "g_ascii_isdigit(mem_str[strlen(mem_str) - 1])", last_is_digit,
-                   last=mem_str[-1])
+        rec.branch(
+            2742, "g_ascii_isdigit(mem_str[strlen(mem_str) - 1])", last_is_digit, last=mem_str[-1]
+        )
         if last_is_digit:
             rec.step(2743)
             overflow_check = sz
@@ -173,8 +185,9 @@ def set_memory_options(q: Qemu, mc: MachineClass) -> tuple[int, int]:
             rec.local("sz", sz)
             rec.step(2746)
             overflow = sz // MiB != overflow_check
-            rec.branch(2746, "sz / MiB != overflow_check", overflow, sz=sz,
-                       overflow_check=overflow_check)
+            rec.branch(
+                2746, "sz / MiB != overflow_check", overflow, sz=sz, overflow_check=overflow_check
+            )
             if overflow:
                 rec.step(2747)
                 q.error_report(2747, "too large 'size' option value")
@@ -199,7 +212,7 @@ def set_memory_options(q: Qemu, mc: MachineClass) -> tuple[int, int]:
     g.maxram_size = maxram_size
     rec.step(2769)
     has_maxmem = bool(opts and opts.get("maxmem") is not None)
-    rec.branch(2769, "qemu_opt_get(opts, \"maxmem\")", has_maxmem)
+    rec.branch(2769, 'qemu_opt_get(opts, "maxmem")', has_maxmem)
     ram_slots = 0
     if has_maxmem:
         assert opts is not None
@@ -213,19 +226,31 @@ def set_memory_options(q: Qemu, mc: MachineClass) -> tuple[int, int]:
         rec.branch(2774, "sz < ram_size", sz < g.ram_size, sz=sz, ram_size=g.ram_size)
         if sz < g.ram_size:
             rec.step(2775)
-            q.error_report(2775, "invalid value of -m option maxmem: maximum memory size "
-                           f"(0x{sz:x}) must be at least the initial memory size "
-                           f"(0x{g.ram_size:x})")
+            q.error_report(
+                2775,
+                "invalid value of -m option maxmem: maximum memory size "
+                f"(0x{sz:x}) must be at least the initial memory size "
+                f"(0x{g.ram_size:x})",
+            )
             rec.step(2779)
             q.exit(2779, 1)
         rec.step(2780)
-        rec.branch(2780, "slots && sz == ram_size", bool(slots and sz == g.ram_size),
-                   slots=slots, sz=sz, ram_size=g.ram_size)
+        rec.branch(
+            2780,
+            "slots && sz == ram_size",
+            bool(slots and sz == g.ram_size),
+            slots=slots,
+            sz=sz,
+            ram_size=g.ram_size,
+        )
         if slots and sz == g.ram_size:
             rec.step(2781)
-            q.error_report(2781, "invalid value of -m option maxmem: memory slots were "
-                           f"specified but maximum memory size (0x{sz:x}) is equal to the "
-                           f"initial memory size (0x{g.ram_size:x})")
+            q.error_report(
+                2781,
+                "invalid value of -m option maxmem: memory slots were "
+                f"specified but maximum memory size (0x{sz:x}) is equal to the "
+                f"initial memory size (0x{g.ram_size:x})",
+            )
             rec.step(2785)
             q.exit(2785, 1)
         rec.step(2788)
@@ -237,7 +262,7 @@ def set_memory_options(q: Qemu, mc: MachineClass) -> tuple[int, int]:
     else:
         rec.step(2790)
         has_slots = bool(opts and opts.get("slots") is not None)
-        rec.branch(2790, "qemu_opt_get(opts, \"slots\")", has_slots)
+        rec.branch(2790, 'qemu_opt_get(opts, "slots")', has_slots)
         if has_slots:
             rec.step(2791)
             q.error_report(2791, "invalid -m option value: missing 'maxmem' option")
@@ -254,12 +279,18 @@ def set_memory_options(q: Qemu, mc: MachineClass) -> tuple[int, int]:
 def check_max_cpus(q: Qemu, mc: MachineClass, ms: MachineState) -> None:
     """vl.c after smp_parse: the machine's CPU limit (source-derived, spec section 2.3)."""
     if ms.smp.cpus > mc.max_cpus:
-        q.error_report(3988, f"Number of SMP CPUs requested ({ms.smp.cpus}) exceeds max CPUs "
-                       f"supported by machine '{mc.name}' ({mc.max_cpus})")
+        q.error_report(
+            3988,
+            f"Number of SMP CPUs requested ({ms.smp.cpus}) exceeds max CPUs "
+            f"supported by machine '{mc.name}' ({mc.max_cpus})",
+        )
         q.exit(3991, 1)
     if ms.smp.max_cpus > mc.max_cpus:
-        q.error_report(3994, f"Invalid SMP CPUs {ms.smp.max_cpus}. The max CPUs supported by "
-                       f"machine '{mc.name}' is {mc.max_cpus}")
+        q.error_report(
+            3994,
+            f"Invalid SMP CPUs {ms.smp.max_cpus}. The max CPUs supported by "
+            f"machine '{mc.name}' is {mc.max_cpus}",
+        )
         q.exit(3997, 1)
 
 

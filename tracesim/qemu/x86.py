@@ -1,5 +1,6 @@
 """hw/i386/x86.c (possible CPUs, CPU props, default node) and hw/i386/pc.c's pc_smp_parse,
 with the APIC-id topology of include/hw/i386/topology.h."""
+
 from __future__ import annotations
 
 from .options import QemuOpts
@@ -61,8 +62,9 @@ def pc_smp_parse(q: Qemu, ms: MachineState, opts: QemuOpts | None, at: int) -> N
         threads = num.get("threads", 0) & U32
         rec.local("threads", threads)
         rec.step(924)
-        rec.branch(924, "cpus == 0 || sockets == 0", cpus == 0 or sockets == 0,
-                   cpus=cpus, sockets=sockets)
+        rec.branch(
+            924, "cpus == 0 || sockets == 0", cpus == 0 or sockets == 0, cpus=cpus, sockets=sockets
+        )
         if cpus == 0 or sockets == 0:
             rec.step(925)
             cores = cores if cores > 0 else 1
@@ -84,7 +86,9 @@ def pc_smp_parse(q: Qemu, ms: MachineState, opts: QemuOpts | None, at: int) -> N
                 rec.step(931)
                 ms.smp.max_cpus = num.get("maxcpus", cpus) & U32
                 rec.step(933)
-                sockets = ms.smp.max_cpus // (cores * threads * dies) if cores * threads * dies else 0
+                sockets = (
+                    ms.smp.max_cpus // (cores * threads * dies) if cores * threads * dies else 0
+                )
                 rec.local("sockets", sockets)
                 rec.step(927)
         else:
@@ -113,14 +117,24 @@ def pc_smp_parse(q: Qemu, ms: MachineState, opts: QemuOpts | None, at: int) -> N
                 else:
                     rec.step(942)
                     product = sockets * dies * cores * threads
-                    rec.branch(942, "sockets * dies * cores * threads < cpus", product < cpus,
-                               sockets=sockets, dies=dies, cores=cores, threads=threads,
-                               cpus=cpus)
+                    rec.branch(
+                        942,
+                        "sockets * dies * cores * threads < cpus",
+                        product < cpus,
+                        sockets=sockets,
+                        dies=dies,
+                        cores=cores,
+                        threads=threads,
+                        cpus=cpus,
+                    )
                     if product < cpus:
                         rec.step(943)
-                        q.error_report(943, f"cpu topology: sockets ({sockets}) * dies ({dies}) "
-                                       f"* cores ({cores}) * threads ({threads}) < smp_cpus "
-                                       f"({cpus})")
+                        q.error_report(
+                            943,
+                            f"cpu topology: sockets ({sockets}) * dies ({dies}) "
+                            f"* cores ({cores}) * threads ({threads}) < smp_cpus "
+                            f"({cpus})",
+                        )
                         rec.step(947)
                         q.exit(947, 1)
         rec.step(951)
@@ -136,22 +150,38 @@ def pc_smp_parse(q: Qemu, ms: MachineState, opts: QemuOpts | None, at: int) -> N
             q.exit(955, 1)
         product = sockets * dies * cores * threads
         rec.step(958)
-        rec.branch(958, "sockets * dies * cores * threads > ms->smp.max_cpus", product > max_cpus,
-                   product=product, max_cpus=max_cpus)
+        rec.branch(
+            958,
+            "sockets * dies * cores * threads > ms->smp.max_cpus",
+            product > max_cpus,
+            product=product,
+            max_cpus=max_cpus,
+        )
         if product > max_cpus:
             rec.step(959)
-            q.error_report(959, f"cpu topology: sockets ({sockets}) * dies ({dies}) * cores "
-                           f"({cores}) * threads ({threads}) > maxcpus ({max_cpus})")
+            q.error_report(
+                959,
+                f"cpu topology: sockets ({sockets}) * dies ({dies}) * cores "
+                f"({cores}) * threads ({threads}) > maxcpus ({max_cpus})",
+            )
             rec.step(964)
             q.exit(964, 1)
         rec.step(967)
-        rec.branch(967, "sockets * dies * cores * threads != ms->smp.max_cpus",
-                   product != max_cpus, product=product, max_cpus=max_cpus)
+        rec.branch(
+            967,
+            "sockets * dies * cores * threads != ms->smp.max_cpus",
+            product != max_cpus,
+            product=product,
+            max_cpus=max_cpus,
+        )
         if product != max_cpus:
             rec.step(968)
-            q.warn_report(968, f"Invalid CPU topology deprecated: sockets ({sockets}) * dies "
-                          f"({dies}) * cores ({cores}) * threads ({threads}) != maxcpus "
-                          f"({max_cpus})")
+            q.warn_report(
+                968,
+                f"Invalid CPU topology deprecated: sockets ({sockets}) * dies "
+                f"({dies}) * cores ({cores}) * threads ({threads}) != maxcpus "
+                f"({max_cpus})",
+            )
         rec.step(975)
         ms.smp.cpus = cpus
         rec.step(976)
@@ -160,8 +190,9 @@ def pc_smp_parse(q: Qemu, ms: MachineState, opts: QemuOpts | None, at: int) -> N
         ms.smp.threads = threads
         rec.step(978)
         ms.smp_dies = dies
-        rec.fact(978, "smp.set", cpus=cpus, cores=cores, threads=threads, dies=dies,
-                 max_cpus=max_cpus)
+        rec.fact(
+            978, "smp.set", cpus=cpus, cores=cores, threads=threads, dies=dies, max_cpus=max_cpus
+        )
     rec.step(981)
     rec.branch(981, "ms->smp.cpus > 1", ms.smp.cpus > 1, cpus=ms.smp.cpus)
     if ms.smp.cpus > 1:
@@ -186,8 +217,13 @@ def x86_possible_cpu_arch_ids(q: Qemu, ms: MachineState) -> CPUArchIdList:
     if ms.possible_cpus is not None:
         rec.step(162)
         ok = ms.possible_cpus.len == max_cpus
-        rec.check(162, "ms->possible_cpus->len == max_cpus", ok, len=ms.possible_cpus.len,
-                  max_cpus=max_cpus)
+        rec.check(
+            162,
+            "ms->possible_cpus->len == max_cpus",
+            ok,
+            len=ms.possible_cpus.len,
+            max_cpus=max_cpus,
+        )
         rec.step(163)
         rec.step(191)
         rec.ret(ms.possible_cpus.address)
@@ -284,8 +320,9 @@ def x86_get_default_cpu_node_id(q: Qemu, ms: MachineState, idx: int) -> int:
     rec.step(147)
     rec.step(146)
     rec.step(145)
-    pkg, die, core, smt = topo_from_apicid(possible.cpus[idx].arch_id, ms.smp_dies,
-                                           ms.smp.cores, ms.smp.threads)
+    pkg, die, core, smt = topo_from_apicid(
+        possible.cpus[idx].arch_id, ms.smp_dies, ms.smp.cores, ms.smp.threads
+    )
     rec.local("topo.pkg_id", pkg)
     rec.step(148)
     assert ms.numa_state is not None

@@ -4,6 +4,7 @@ The state at position N is `fold(events[:N])`: memory as a flat map from C lvalu
 value (unwritten paths read as zero), the frame stack with each frame's locals, and the
 messages printed so far. `apply_event` is the one step of the fold.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -35,8 +36,13 @@ class State:
     position: int = 0  # events folded so far
 
     def copy(self) -> "State":
-        return State(dict(self.memory), [f.copy() for f in self.frames], self.reports,
-                     self.exit_status, self.position)
+        return State(
+            dict(self.memory),
+            [f.copy() for f in self.frames],
+            self.reports,
+            self.exit_status,
+            self.position,
+        )
 
     @property
     def frame(self) -> Frame | None:

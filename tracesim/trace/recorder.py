@@ -5,6 +5,7 @@ processor chain (validate the kind, build the typed record) into a sink that kee
 the records in order. The simulator calls the small methods below, one per modelled
 step; it never touches files.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -14,9 +15,17 @@ import structlog
 from . import events as ev
 
 _RECORDS: dict[str, type] = {
-    "call": ev.Call, "ret": ev.Return, "step": ev.Step, "write": ev.Write,
-    "local": ev.Local, "branch": ev.Branch, "assert": ev.Assert, "loop": ev.Loop,
-    "report": ev.Report, "exit": ev.Exit, "fact": ev.Fact,
+    "call": ev.Call,
+    "ret": ev.Return,
+    "step": ev.Step,
+    "write": ev.Write,
+    "local": ev.Local,
+    "branch": ev.Branch,
+    "assert": ev.Assert,
+    "loop": ev.Loop,
+    "report": ev.Report,
+    "exit": ev.Exit,
+    "fact": ev.Fact,
 }
 
 
@@ -68,7 +77,9 @@ class Recorder:
     """Sends the events of one simulated run through structlog into a sink (by default a
     list; `trace.store.StreamingTraceWriter` writes them to a trace file as they come)."""
 
-    def __init__(self, sink: Any = None, processors: list[Callable[..., Any]] | None = None) -> None:
+    def __init__(
+        self, sink: Any = None, processors: list[Callable[..., Any]] | None = None
+    ) -> None:
         self.sink = sink if sink is not None else ListSink()
         self._emit = make_logger(self.sink, processors).emit
 

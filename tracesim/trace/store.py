@@ -1,4 +1,5 @@
 """Trace files: JSON Lines, a header first, written atomically, read with line numbers."""
+
 from __future__ import annotations
 
 import os
@@ -73,8 +74,9 @@ class StreamingTraceWriter:
 
     def __init__(self, path: str | os.PathLike[str], header: Header) -> None:
         self.target = Path(path)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp",
-                                        dir=self.target.parent or ".")
+        fd, self.tmp = tempfile.mkstemp(
+            prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent or "."
+        )
         os.chmod(self.tmp, 0o666 & ~_umask())
         self.fh = os.fdopen(fd, "wb")
         self.fh.write(_encoder.encode(header) + b"\n")
@@ -139,9 +141,10 @@ def parse_trace(data: bytes, name: str = "<trace>") -> Trace:
     except (msgspec.DecodeError, msgspec.ValidationError) as err:
         raise TraceError(f"{name}:1: not a tracesim trace header ({_short(err)})") from None
     if header.schema != SCHEMA_VERSION:
-        raise TraceError(f"{name}:1: trace schema {header.schema}, this tracesim reads "
-                         f"schema {SCHEMA_VERSION}")
-    body = memoryview(data)[nl + 1:] if nl >= 0 else memoryview(b"")
+        raise TraceError(
+            f"{name}:1: trace schema {header.schema}, this tracesim reads schema {SCHEMA_VERSION}"
+        )
+    body = memoryview(data)[nl + 1 :] if nl >= 0 else memoryview(b"")
     try:
         # one call decodes every line in C; only a damaged file is read line by line
         return Trace(header, _body_decoder.decode_lines(body))
