@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import golden_cases
-from tracesim.qemu import simulate
+from tracesim.qemu.simulate import simulate
 from tracesim.qemu.state import flat_state
 from tracesim.scenarios import TEACHING, scenario_argv
 from tracesim.trace.fold import Timeline, fold

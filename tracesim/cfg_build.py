@@ -298,13 +298,20 @@ def appendix(spec: Path) -> dict[str, tuple[int, set[tuple[int, int]]]]:
 
 
 def statements(obs: FunctionObs, lines: Iterable[int]) -> dict[int, str]:
+    """One short line per QEMU line: its calls, decisions and messages, else its stores."""
     out = {}
     for line in sorted(lines):
         parts = sorted(obs.parts.get(line, {}).items(), key=lambda kv: kv[1])
-        texts = [t for t, _ in parts if t not in ("{", "}")][:2]
+        texts = [t for t, (prio, _) in parts if t not in ("{", "}")]
+        if any(prio <= 2 for t, (prio, _) in parts if t not in ("{", "}")):
+            texts = [t for t, (prio, _) in parts if prio <= 2]
+        loop = next((t for t in texts if t.startswith("for (")), None)
+        cond = next((t for t in texts if t.startswith("if (")), None)
+        if loop and cond:  # a loop header: its test is the decision recorded there
+            texts = [f"for (...; {cond[4:-1]}; ...)"] + [t for t in texts if t not in (loop, cond)]
         if not texts:
             texts = [t for t, _ in parts][:1]
-        out[line] = "; ".join(texts)
+        out[line] = "; ".join(texts[:2])
     return out
 
 

@@ -14,10 +14,11 @@ from typing import Any, NoReturn, Sequence
 import msgspec
 
 from . import __version__
-from .debugger.outcome import human_summary, stdout_stderr, summarize
 from .trace import events as ev
-from .trace.recorder import Recorder
 from .trace.store import Trace, TraceError, read_trace
+
+# Front ends and the model are imported inside the commands that use them, so each command
+# loads only what it needs (the REPL does not load structlog, `summary` not the model).
 
 
 class UsageError(Exception):
@@ -31,7 +32,8 @@ class Parser(argparse.ArgumentParser):
 
 def simulate_trace(qemu_args: list[str], profile: str = "4.2") -> Trace:
     """Simulate a QEMU command line and return its trace (not yet written anywhere)."""
-    from .qemu import simulate
+    from .qemu.simulate import simulate
+    from .trace.recorder import Recorder
 
     rec = Recorder()
     sim = simulate(qemu_args, rec, profile)
@@ -72,9 +74,9 @@ def load(path: str) -> Trace:
 
 
 def cmd_run(argv: list[str]) -> int:
-    from .qemu import simulate
-    from .qemu.simulate import strip_program
-    from .trace.recorder import OutcomeSink
+    from .debugger.outcome import stdout_stderr
+    from .qemu.simulate import simulate, strip_program
+    from .trace.recorder import OutcomeSink, Recorder
     from .trace.store import StreamingTraceWriter
 
     p = Parser(
@@ -114,6 +116,8 @@ def cmd_run(argv: list[str]) -> int:
 
 
 def cmd_summary(argv: list[str]) -> int:
+    from .debugger.outcome import human_summary, summarize
+
     p = Parser(
         prog="tracesim summary",
         description="The outcome of a traced run: what "
