@@ -2,12 +2,15 @@
 ended. Read from a trace's call, ret, report, exit and error.set events only, so a large
 trace file is scanned as raw lines and only those lines are decoded.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import msgspec
 
@@ -117,7 +120,7 @@ class CallFlowBuilder:
             paths.append(self.error_set[1])
             flow.error_origin = self.error_set[1][-1] if self.error_set[1] else None
         for path in paths:
-            flow.error_edges |= set(zip(path, path[1:]))
+            flow.error_edges |= set(pairwise(path))
 
     def event(self, e: Any) -> None:
         kind = type(e)
@@ -145,22 +148,28 @@ def callflow_of_events(argv: list[str], events: Iterable[Any]) -> CallFlow:
 # wanted line is decoded in full.
 _WANTED = re.compile(
     rb'\n(\{"k":"(?:call","fn":"([^"\\]*)","file":"([^"\\]*)"|(ret)"|(?:call|ret|report|exit)"'
-    rb'|fact","line":\d+,"name":"error\.set")[^\n]*)')
+    rb'|fact","line":\d+,"name":"error\.set")[^\n]*)'
+)
 _header = msgspec.json.Decoder(ev.Header)
 _body = msgspec.json.Decoder(ev.BodyEvent)
 
 
 def read_header(data: bytes, name: str) -> ev.Header:
-    first = data.split(b"\n", 1)[0]
+    end = data.find(b"\n")
+    first = data[:end] if end >= 0 else data  # not split(): that would copy the whole file
     if not first.strip():
         raise TraceError(f"{name}:1: empty file, not a tracesim trace")
     try:
         header = _header.decode(first)
     except (msgspec.DecodeError, msgspec.ValidationError) as err:
-        raise TraceError(f"{name}:1: not a tracesim trace header ({str(err).splitlines()[0]})") from None
+        raise TraceError(
+            f"{name}:1: not a tracesim trace header ({str(err).splitlines()[0]})"
+        ) from None
     if header.schema != ev.SCHEMA_VERSION:
-        raise TraceError(f"{name}:1: trace schema {header.schema}, this tracesim reads schema "
-                         f"{ev.SCHEMA_VERSION}")
+        raise TraceError(
+            f"{name}:1: trace schema {header.schema}, this tracesim reads schema "
+            f"{ev.SCHEMA_VERSION}"
+        )
     return header
 
 
@@ -176,14 +185,19 @@ def callflow_of_file(path: str | Path) -> CallFlow:
     call, ret, event = builder.call, builder.ret, builder.event
     for m in _WANTED.finditer(data):
         fn = m.group(2)
-        if fn is not None:
-            call(fn.decode(), m.group(3).decode())
-        elif m.group(4) is not None:
-            ret()
-        else:
-            try:
+        try:
+            if fn is not None:
+                call(fn.decode(), m.group(3).decode())
+            elif m.group(4) is not None:
+                ret()
+            else:
                 event(_body.decode(m.group(1)))
-            except (msgspec.DecodeError, msgspec.ValidationError) as err:
-                line = data.count(b"\n", 0, m.start()) + 2
-                raise TraceError(f"{name}:{line}: damaged event ({str(err).splitlines()[0]})") from None
+        except (msgspec.DecodeError, msgspec.ValidationError, TraceError) as err:
+            line = data.count(b"\n", 0, m.start()) + 2
+            what = (
+                err
+                if isinstance(err, TraceError)
+                else f"damaged event ({str(err).splitlines()[0]})"
+            )
+            raise TraceError(f"{name}:{line}: {what}") from None
     return builder.flow

@@ -7,6 +7,7 @@ Appendix A (what real QEMU did under gdb) and of what the model does on a large 
 of command lines that reaches every error path (so paths the appendix never saw, such as
 error returns, are in it too). Edge conditions come from the model's Branch events.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,9 +17,10 @@ import re
 import shlex
 import sys
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from .trace import events as ev
 
@@ -29,59 +31,111 @@ SPEC = ROOT.parent / "shared" / "spec" / "qemu-4.2-numa-board-init.md"
 Q35 = "-machine q35 -m 1024 -smp 4 "
 # Every error path of the spec (tests/test_errors.py keeps their expected messages).
 ERROR_LINES = [
-    "-m size=", "-m 17179869184T", "-m 17592186044416", "-m 1024,maxmem=512M",
-    "-m 1024,slots=4,maxmem=1G", "-m 1024,slots=4", "-smp 4,sockets=1,cores=1,threads=1",
-    "-smp 4,maxcpus=2", "-smp 2,sockets=2,cores=2,threads=1,maxcpus=2",
-    "-machine none -smp 2,sockets=1,cores=1,threads=1", "-numa bogus,cpus=0", "-numa node,foo=1",
-    "-numa nodeid=1", "-numa node,mem=12Q", "-numa node,cpus=x", "-numa node,cpus=3-1",
-    "-numa node,cpus=65536", "-numa node,nodeid=65536",
-    "-numa node -numa dist,src=0,dst=0,val=256", "-numa node -numa dist,src=0,val=10",
-    "-numa node -numa cpu,node-id=x", Q35 + "-numa node,nodeid=128",
-    Q35 + "-numa node,nodeid=1 -numa node,nodeid=1", Q35 + "-numa node,cpus=4",
-    Q35 + "-numa node,cpus=0-1 -numa node,cpus=1", Q35 + "-numa node,mem=512M,memdev=m0",
-    Q35 + "-numa node,memdev=nope", "-machine none -m 512 -numa node",
-    "-machine microvm -numa node", Q35 + "-numa node -numa dist,src=128,dst=0,val=10",
+    "-m size=",
+    "-m 17179869184T",
+    "-m 17592186044416",
+    "-m 1024,maxmem=512M",
+    "-m 1024,slots=4,maxmem=1G",
+    "-m 1024,slots=4",
+    "-smp 4,sockets=1,cores=1,threads=1",
+    "-smp 4,maxcpus=2",
+    "-smp 2,sockets=2,cores=2,threads=1,maxcpus=2",
+    "-machine none -smp 2,sockets=1,cores=1,threads=1",
+    "-numa bogus,cpus=0",
+    "-numa node,foo=1",
+    "-numa nodeid=1",
+    "-numa node,mem=12Q",
+    "-numa node,cpus=x",
+    "-numa node,cpus=3-1",
+    "-numa node,cpus=65536",
+    "-numa node,nodeid=65536",
+    "-numa node -numa dist,src=0,dst=0,val=256",
+    "-numa node -numa dist,src=0,val=10",
+    "-numa node -numa cpu,node-id=x",
+    Q35 + "-numa node,nodeid=128",
+    Q35 + "-numa node,nodeid=1 -numa node,nodeid=1",
+    Q35 + "-numa node,cpus=4",
+    Q35 + "-numa node,cpus=0-1 -numa node,cpus=1",
+    Q35 + "-numa node,mem=512M,memdev=m0",
+    Q35 + "-numa node,memdev=nope",
+    "-machine none -m 512 -numa node",
+    "-machine microvm -numa node",
+    Q35 + "-numa node -numa dist,src=128,dst=0,val=10",
     Q35 + "-numa node -numa dist,src=0,dst=200,val=20",
     Q35 + "-numa node -numa dist,src=0,dst=1,val=20",
     Q35 + "-numa node -numa node -numa dist,src=0,dst=1,val=5",
-    Q35 + "-numa node -numa dist,src=0,dst=0,val=20", Q35 + "-numa node -numa cpu,socket-id=0",
-    Q35 + "-numa node -numa cpu,node-id=3", Q35 + "-numa node -numa cpu,node-id=500",
+    Q35 + "-numa node -numa dist,src=0,dst=0,val=20",
+    Q35 + "-numa node -numa cpu,socket-id=0",
+    Q35 + "-numa node -numa cpu,node-id=3",
+    Q35 + "-numa node -numa cpu,node-id=500",
     Q35 + "-numa node -numa cpu,node-id=0,socket-id=7",
     Q35 + "-numa node -numa cpu,node-id=0,die-id=0",
     Q35 + "-numa node,cpus=0 -numa node -numa cpu,node-id=1,socket-id=0",
     Q35 + "-numa node,nodeid=0,cpus=0-1 -numa node,nodeid=2,cpus=2-3",
-    Q35 + "-numa node,nodeid=1 -numa node,nodeid=3", Q35 + "-numa node,nodeid=127",
+    Q35 + "-numa node,nodeid=1 -numa node,nodeid=3",
+    Q35 + "-numa node,nodeid=127",
     Q35 + "-numa node,mem=256M,cpus=0-1 -numa node,mem=512M,cpus=2-3",
-    "-machine q35 -m 1536 -smp 3 -numa node,cpus=0 -numa node,cpus=1 -numa node,cpus=2 "
-    "-numa dist,src=0,dst=1,val=20 -numa dist,src=0,dst=2,val=30",
-    "-machine q35 -m 1536 -smp 3 -numa node,cpus=0 -numa node,cpus=1 -numa node,cpus=2 "
-    "-numa dist,src=0,dst=1,val=20 -numa dist,src=1,dst=0,val=30 -numa dist,src=0,dst=2,val=30 "
-    "-numa dist,src=1,dst=2,val=40",
-    "-frobnicate", "-m", "-machine foo", "-smp cpus=x", "-smp 2,foo=1", "-machine q35 -smp 300",
-    "-machine q35 -smp 2,maxcpus=300", "-machine help",
+    (
+        "-machine q35 -m 1536 -smp 3 -numa node,cpus=0 -numa node,cpus=1 -numa node,cpus=2 "
+        "-numa dist,src=0,dst=1,val=20 -numa dist,src=0,dst=2,val=30"
+    ),
+    (
+        "-machine q35 -m 1536 -smp 3 -numa node,cpus=0 -numa node,cpus=1 -numa node,cpus=2 "
+        "-numa dist,src=0,dst=1,val=20 -numa dist,src=1,dst=0,val=30 -numa dist,src=0,dst=2,val=30 "
+        "-numa dist,src=1,dst=2,val=40"
+    ),
+    "-frobnicate",
+    "-m",
+    "-machine foo",
+    "-smp cpus=x",
+    "-smp 2,foo=1",
+    "-machine q35 -smp 300",
+    "-machine q35 -smp 2,maxcpus=300",
+    "-machine help",
 ]
 
 MACHINES = ["q35", "pc", "pc-i440fx-2.9", "pc-q35-2.10", "pc-1.3", "isapc", "microvm", "none"]
 MEMS = ["", "-m 1024", "-m 1000", "-m 1G", "-m 1024,slots=4,maxmem=4G", "-m 0", "-m 1000K"]
-SMPS = ["", "-smp 4", "-smp cpus=4", "-smp 4,sockets=2,cores=2,threads=1",
-        "-smp 4,sockets=1,dies=2,cores=2,threads=1", "-smp 2,maxcpus=4", "-smp 8,sockets=2",
-        "-smp 8,sockets=2,cores=2", "-smp 4,cores=2", "-smp sockets=2", "-smp 6,threads=2",
-        "-smp 4,sockets=4,cores=1,threads=1,maxcpus=8", "-smp 1"]
+SMPS = [
+    "",
+    "-smp 4",
+    "-smp cpus=4",
+    "-smp 4,sockets=2,cores=2,threads=1",
+    "-smp 4,sockets=1,dies=2,cores=2,threads=1",
+    "-smp 2,maxcpus=4",
+    "-smp 8,sockets=2",
+    "-smp 8,sockets=2,cores=2",
+    "-smp 4,cores=2",
+    "-smp sockets=2",
+    "-smp 6,threads=2",
+    "-smp 4,sockets=4,cores=1,threads=1,maxcpus=8",
+    "-smp 1",
+]
 NUMAS = [
-    "", "-numa node", "-numa node -numa node", "-numa node,cpus=0-1 -numa node,cpus=2-3",
-    "-numa node,cpus=0 -numa node,cpus=1", "-numa node,mem=256M,cpus=0-1 -numa node,mem=768M,cpus=2-3",
-    "-numa node,nodeid=0 -numa node,nodeid=1 -numa cpu,node-id=0,socket-id=0 "
-    "-numa cpu,node-id=1,socket-id=1",
+    "",
+    "-numa node",
+    "-numa node -numa node",
+    "-numa node,cpus=0-1 -numa node,cpus=2-3",
+    "-numa node,cpus=0 -numa node,cpus=1",
+    "-numa node,mem=256M,cpus=0-1 -numa node,mem=768M,cpus=2-3",
+    (
+        "-numa node,nodeid=0 -numa node,nodeid=1 -numa cpu,node-id=0,socket-id=0 "
+        "-numa cpu,node-id=1,socket-id=1"
+    ),
     "-numa node,nodeid=0 -numa cpu,node-id=0,socket-id=0,core-id=0,thread-id=0",
     "-numa node,nodeid=0 -numa cpu,node-id=0,core-id=1",
     "-numa node,nodeid=0 -numa cpu,node-id=0,thread-id=0",
     "-numa node,nodeid=0 -numa cpu,node-id=0,die-id=1",
-    "-numa node -numa node -numa node -numa dist,src=0,dst=1,val=20 "
-    "-numa dist,src=0,dst=2,val=30 -numa dist,src=1,dst=2,val=40",
+    (
+        "-numa node -numa node -numa node -numa dist,src=0,dst=1,val=20 "
+        "-numa dist,src=0,dst=2,val=30 -numa dist,src=1,dst=2,val=40"
+    ),
     "-numa node -numa node -numa dist,src=0,dst=1,val=20 -numa dist,src=1,dst=0,val=30",
     "-numa node -numa node -numa dist,src=0,dst=0,val=10 -numa dist,src=0,dst=1,val=20",
-    "-object memory-backend-ram,id=m0,size=512M -object memory-backend-ram,id=m1,size=512M "
-    "-numa node,memdev=m0 -numa node,memdev=m1",
+    (
+        "-object memory-backend-ram,id=m0,size=512M -object memory-backend-ram,id=m1,size=512M "
+        "-numa node,memdev=m0 -numa node,memdev=m1"
+    ),
     "-numa node,mem=0,cpus=0-1 -numa node,mem=0,cpus=2-3",
     "-numa node,nodeid=1 -numa node,nodeid=0",
     "-numa node,cpus=0,cpus=2 -numa node,cpus=1",
@@ -107,9 +161,6 @@ def corpus(fuzz: int = 1500, seed: int = 42) -> list[list[str]]:
     return [shlex.split(line) for line in lines]
 
 
-Label = tuple[str, bool, str]  # (cond, taken, the single value of a switch or "")
-
-
 @dataclass
 class FunctionObs:
     file: str = ""
@@ -129,10 +180,11 @@ class FunctionObs:
 class _Frame:
     fn: str
     last_stop: int | None = None
-    pending: Any = None  # the Branch or Loop decision since the last stop
+    pending: Any = None  # the decision since the last stop: ("branch", cond, taken, values)
+    # or ("loop", line, var); ("callee",) marks an exit in a callee
 
 
-EXIT_IN_CALLEE = "exit in a callee"
+EXIT_IN_CALLEE = "exit in a callee"  # as in the generated file
 _INDEX = re.compile(r"\[\d+\]")
 
 
@@ -192,11 +244,18 @@ class Collector:
             elif kind is ev.Assert:
                 self._part(top.fn, e.line, f"assert ({e.cond})", 1)
             elif kind is ev.Report:
-                call = {"error": "error_report", "warning": "warn_report", "info": "info_report",
-                        "printf": "error_printf", "stdout": "printf"}.get(e.kind, "report")
+                call = {
+                    "error": "error_report",
+                    "warning": "warn_report",
+                    "info": "info_report",
+                    "printf": "error_printf",
+                    "stdout": "printf",
+                }.get(e.kind, "report")
                 self._part(top.fn, top.last_stop, f'{call} ("{_clip(e.text)}")', 2)
             elif kind is ev.Fact and e.name == "error.set":
-                self._part(top.fn, top.last_stop, f'error_setg (errp, "{_clip(e.data["text"])}")', 2)
+                self._part(
+                    top.fn, top.last_stop, f'error_setg (errp, "{_clip(e.data["text"])}")', 2
+                )
             elif kind is ev.Exit:
                 for k, frame in enumerate(stack):
                     if frame.last_stop is None:
@@ -215,7 +274,7 @@ class Collector:
 
 def _clip(text: str, width: int = 44) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= width else text[:width - 3] + "..."
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 _FLIP = {"<": ">=", ">=": "<", ">": "<=", "<=": ">", "==": "!=", "!=": "=="}
@@ -254,9 +313,7 @@ def edge_conditions(fn: str, obs: FunctionObs, switches: set[tuple[str, str]]) -
                 texts.add(lab[1] if lab[2] else negate(lab[1]))
         both = {t for t in texts if negate(t) in texts}
         texts -= both  # a decision that goes the same way either way (a dead clamp)
-        if None in labels and texts:
-            texts.add("")  # also reached with no decision: keep it visible as unconditional
-        out[key] = " || ".join(sorted(t for t in texts if t))
+        out[key] = " || ".join(sorted(texts))
     return out
 
 
@@ -341,12 +398,17 @@ def build(spec: Path = SPEC, fuzz: int = 1500) -> tuple[str, list[str]]:
             if seen_entry != entry:
                 notes.append(f"{fn}: appendix entry {seen_entry}, model entry {entry}")
             for pair in sorted(pairs - {k for k in table if isinstance(k[1], int)}):
-                notes.append(f"{fn}: appendix transition {pair[0]}->{pair[1]} not made by the model")
+                notes.append(
+                    f"{fn}: appendix transition {pair[0]}->{pair[1]} not made by the model"
+                )
                 table[pair] = ""
         functions[fn] = (obs.file, entry)
         edges[fn] = sorted(((s, d, c) for (s, d), c in table.items()), key=_edge_key)
-        lines = {entry} | {s for s, _, _ in edges[fn]} | {d for _, d, _ in edges[fn]
-                                                          if isinstance(d, int)}
+        lines = (
+            {entry}
+            | {s for s, _, _ in edges[fn]}
+            | {d for _, d, _ in edges[fn] if isinstance(d, int)}
+        )
         stmts[fn] = statements(obs, lines)
         calls[fn] = {line: tuple(sorted(c)) for line, c in sorted(obs.calls.items())}
     for fn in sorted(set(observed) - set(functions)):
@@ -372,6 +434,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 Edge = tuple[int, "int | str", str]  # (line, next line | "return" | "exit", condition)
+EXIT_IN_CALLEE = "exit in a callee"  # the condition of a call line's edge to "exit"
 
 '''
 
@@ -395,9 +458,16 @@ def function_cfg(name: str) -> FunctionCFG | None:
 '''
 
 
-def render(functions: dict[str, tuple[str, int]], edges: dict[str, list[Any]],
-           stmts: dict[str, dict[int, str]], calls: dict[str, dict[int, tuple[str, ...]]]) -> str:
-    out = [HEAD, "# function -> (QEMU file, entry line)\nFUNCTIONS: dict[str, tuple[str, int]] = {\n"]
+def render(
+    functions: dict[str, tuple[str, int]],
+    edges: dict[str, list[Any]],
+    stmts: dict[str, dict[int, str]],
+    calls: dict[str, dict[int, tuple[str, ...]]],
+) -> str:
+    out = [
+        HEAD,
+        "# function -> (QEMU file, entry line)\nFUNCTIONS: dict[str, tuple[str, int]] = {\n",
+    ]
     out += [f"    {fn!r}: {v!r},\n" for fn, v in functions.items()]
     out.append("}\n\nEDGES: dict[str, tuple[Edge, ...]] = {\n")
     for fn, items in edges.items():
@@ -410,10 +480,10 @@ def render(functions: dict[str, tuple[str, int]], edges: dict[str, list[Any]],
         out += [f"        {line}: {text!r},\n" for line, text in lines.items()]
         out.append("    },\n")
     out.append("}\n\nCALLS: dict[str, dict[int, tuple[str, ...]]] = {\n")
-    for fn, lines in calls.items():
-        if lines:
+    for fn, called in calls.items():
+        if called:
             out.append(f"    {fn!r}: {{\n")
-            out += [f"        {line}: {callees!r},\n" for line, callees in lines.items()]
+            out += [f"        {line}: {callees!r},\n" for line, callees in called.items()]
             out.append("    },\n")
     out.append("}\n")
     out.append(TAIL)
@@ -421,7 +491,9 @@ def render(functions: dict[str, tuple[str, int]], edges: dict[str, list[Any]],
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m tracesim.cfg_build", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m tracesim.cfg_build", description=__doc__.splitlines()[0]
+    )
     ap.add_argument("--check", action="store_true", help="exit 1 if tracesim/qemu/cfg.py is stale")
     ap.add_argument("--spec", type=Path, default=SPEC, help="the QEMU spec (for Appendix A)")
     args = ap.parse_args(argv)

@@ -4,15 +4,17 @@ stops was reached and each step from one to the next was taken, over all its cal
 Nodes are QEMU lines plus "entry", "return" and "exit" (the process ended while the
 function was running, in it or in a callee), as in tracesim/qemu/cfg.py.
 """
+
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Union
+from typing import Any
 
 from .trace import events as ev
 
-Node = Union[int, str]
+Node = int | str
 Key = tuple[Node, Node]
 ENTRY, RETURN, EXIT = "entry", "return", "exit"
 
@@ -31,37 +33,51 @@ class FunctionPath:
         self.sequence.append(dst)
 
 
-def function_path(events: Iterable[Any], fn: str) -> FunctionPath:
-    """Fold a trace's events into the path `fn` took (all its calls together)."""
-    path = FunctionPath(fn)
-    stack: list[list[Any]] = []  # [fn, last node] per frame
+def function_paths(
+    events: Iterable[Any], names: Iterable[str] | None = None
+) -> dict[str, FunctionPath]:
+    """Fold a trace's events, in one pass, into the path each function took (all its calls
+    together): every function that ran, or only `names`."""
+    wanted = set(names) if names is not None else None
+    paths: dict[str, FunctionPath] = {}
+    stack: list[list[Any]] = []  # [path or None, last node] per frame
     for e in events:
         kind = type(e)
         if kind is ev.Step:
             frame = stack[-1]
-            if frame[0] == fn:
-                path.step(frame[1], e.line)
+            if frame[0] is not None:
+                frame[0].step(frame[1], e.line)
                 frame[1] = e.line
         elif kind is ev.Call:
-            stack.append([e.fn, ENTRY])
-            if e.fn == fn:
+            path = None
+            if wanted is None or e.fn in wanted:
+                path = paths.get(e.fn)
+                if path is None:
+                    path = paths[e.fn] = FunctionPath(e.fn)
                 path.calls += 1
                 path.nodes[ENTRY] += 1
                 path.sequence.append(ENTRY)
+            stack.append([path, ENTRY])
         elif kind is ev.Return:
-            frame = stack.pop()
-            if frame[0] == fn and frame[1] != ENTRY:
-                path.step(frame[1], RETURN)
+            path, last = stack.pop()
+            if path is not None and last != ENTRY:
+                path.step(last, RETURN)
         elif kind is ev.Exit:
-            for frame in stack:
-                if frame[0] == fn and frame[1] != ENTRY:
-                    path.step(frame[1], EXIT)
-    return path
+            for path, last in stack:
+                if path is not None and last != ENTRY:
+                    path.step(last, EXIT)
+    return paths
+
+
+def function_path(events: Iterable[Any], fn: str) -> FunctionPath:
+    """The path `fn` took in a run (empty if it never ran)."""
+    return function_paths(events, [fn]).get(fn) or FunctionPath(fn)
 
 
 @dataclass
 class Parting:
     """Where two runs' paths through a function first differ."""
+
     node: Node  # the last node both reached
     call: int  # which call of the function (1-based)
     a_next: Node | None  # where each goes next (None: that run's path ends there)
@@ -76,5 +92,4 @@ def first_divergence(a: FunctionPath, b: FunctionPath) -> Parting | None:
     if i == len(sa) == len(sb) or i == 0:
         return None
     calls = sum(1 for node in sa[:i] if node == ENTRY)
-    return Parting(sa[i - 1], calls, sa[i] if i < len(sa) else None,
-                   sb[i] if i < len(sb) else None)
+    return Parting(sa[i - 1], calls, sa[i] if i < len(sa) else None, sb[i] if i < len(sb) else None)

@@ -313,12 +313,33 @@ def cmd_debug(argv: list[str]) -> int:
         return int(done.code or 0)
 
 
+def cmd_graph(argv: list[str]) -> int:
+    from .graph import cmd_graph as run
+
+    return run(argv)
+
+
+def cmd_docs(argv: list[str]) -> int:
+    from .docs import cmd_docs as run
+
+    return run(argv)
+
+
+def cmd_export(argv: list[str]) -> int:
+    from .export import cmd_export as run
+
+    return run(argv)
+
+
 COMMANDS: dict[str, tuple[Any, str]] = {
     "debug": (cmd_debug, "replay a trace (or a QEMU command line) with gdb's commands"),
     "run": (cmd_run, "simulate QEMU 4.2 on a command line and write its trace"),
     "summary": (cmd_summary, "the outcome of a trace (info numa, exit status, messages)"),
     "show": (cmd_show, "print a trace's events or its statement stops"),
     "examples": (cmd_examples, "regenerate (or --check) the example traces in traces/"),
+    "graph": (cmd_graph, "draw a trace: its call-flow graph, or --cfg FUNCTION's control flow"),
+    "docs": (cmd_docs, "generate (or --check) the HTML site of the scenarios in docs/generated"),
+    "export": (cmd_export, "export a trace as Perfetto/Chrome trace-event JSON"),
 }
 
 

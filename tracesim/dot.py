@@ -4,6 +4,7 @@ Fonts are named explicitly (DejaVu, which fontconfig itself depends on in Debian
 layout, and with it every generated SVG, does not change with whatever other fonts a
 machine has installed.
 """
+
 from __future__ import annotations
 
 import html
@@ -15,8 +16,10 @@ import textwrap
 FORMATS = ("dot", "svg", "png", "pdf")
 FONT = "DejaVu Sans"
 MONO = "DejaVu Sans Mono"
-DOT_MISSING = ("Graphviz's `dot` is not on PATH: install Graphviz (Debian: apt-get install "
-               "graphviz) or use --format dot")
+DOT_MISSING = (
+    "Graphviz's `dot` is not on PATH: install Graphviz (Debian: apt-get install "
+    "graphviz) or use --format dot"
+)
 
 
 class RenderError(Exception):
@@ -51,7 +54,7 @@ def wrap(text: str, width: int) -> list[str]:
 
 
 def clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def have_dot() -> bool:
@@ -62,7 +65,7 @@ def dot_version() -> str:
     """`dot -V`'s version, e.g. '2.43.0' ('' without Graphviz)."""
     if not have_dot():
         return ""
-    out = subprocess.run(["dot", "-V"], capture_output=True, text=True).stderr
+    out = subprocess.run(["dot", "-V"], check=False, capture_output=True, text=True).stderr
     m = re.search(r"version (\S+)", out)
     return m.group(1) if m else out.strip()
 
@@ -76,15 +79,15 @@ def render(source: str, fmt: str) -> bytes:
     if not have_dot():
         raise RenderError(DOT_MISSING)
     args = ["dot", f"-T{fmt}"] + (["-Gdpi=110"] if fmt == "png" else [])
-    proc = subprocess.run(args, input=source.encode(), capture_output=True)
+    proc = subprocess.run(args, check=False, input=source.encode(), capture_output=True)
     if proc.returncode != 0:
         err = proc.stderr.decode(errors="replace").strip().splitlines()
         raise RenderError(f"dot failed: {err[0] if err else f'exit status {proc.returncode}'}")
     return proc.stdout
 
 
-_PROLOG = re.compile(r"^.*?(?=<svg\b)", re.S)
-_COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
+_PROLOG = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
 
 
 def inline_svg(svg: bytes) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 Edge = tuple[int, "int | str", str]  # (line, next line | "return" | "exit", condition)
+EXIT_IN_CALLEE = "exit in a callee"  # the condition of a call line's edge to "exit"
 
 # function -> (QEMU file, entry line)
 FUNCTIONS: dict[str, tuple[str, int]] = {
