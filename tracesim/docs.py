@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .docs_html import STYLE, e, figure, node_table, page, status, table
-from .dot import DOT_MISSING, dot_version, have_dot, inline_svg, render
+from .pictures.docs_html import STYLE, e, figure, node_table, page, status, table
+from .pictures.dot import DOT_MISSING, dot_version, have_dot, inline_svg, render
 
 if TYPE_CHECKING:  # the rest is imported when a site is built: `tracesim` starts light
-    from .callflow import CallFlow
-    from .cfgpath import FunctionPath
+    from .pictures.callflow import CallFlow
+    from .pictures.cfgpath import FunctionPath
 
 DEFAULT_DIR = Path("docs/generated")
 SEED_PICTURE = "seed-callflow"  # the README's picture: the seed scenario's call-flow graph
@@ -84,8 +84,8 @@ def read_scenarios(path: str) -> list[Scenario]:
 
 
 def run_scenario(scenario: Scenario) -> Run:
-    from .callflow import callflow_of_events
-    from .cfgpath import function_paths
+    from .pictures.callflow import callflow_of_events
+    from .pictures.cfgpath import function_paths
     from .cli import simulate_trace
     from .debugger.outcome import stdout_stderr, summarize
     from .qemu.cfg import FUNCTIONS
@@ -124,8 +124,8 @@ class Site:
     def build(self) -> dict[str, bytes]:
         from concurrent.futures import ThreadPoolExecutor
 
-        from .cfgraph import cfg_dot, coverage
-        from .flowgraph import callflow_dot
+        from .pictures.cfgraph import cfg_dot, coverage
+        from .pictures.flowgraph import callflow_dot
         from .qemu.cfg import function_cfg
 
         jobs: dict[str, tuple[str, str]] = {}  # name -> (DOT source, format)
@@ -302,7 +302,7 @@ class Site:
         return page(f"{s.name}: tracesim scenario", "../", "".join(body), self.footer)
 
     def coverage(self, fn: str) -> dict[str, Any]:
-        from .cfgraph import static_edges
+        from .pictures.cfgraph import static_edges
         from .qemu.cfg import EXIT_IN_CALLEE, function_cfg
 
         cfg = function_cfg(fn)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .dot import DOT_MISSING, FORMATS, RenderError, have_dot, render
+from .pictures.dot import DOT_MISSING, FORMATS, RenderError, have_dot, render
 
 DESCRIPTION = (
     "Draw a trace as a graph with Graphviz: the call-flow of the run (who called "
@@ -60,8 +60,8 @@ def exit_status(events: list[Any]) -> int | None:
 
 def cfg_source(paths: list[str], name: str) -> str:
     """DOT of `name`'s control flow with one or two traces' paths over it."""
-    from .cfgpath import first_divergence, function_path
-    from .cfgraph import Marks, cfg_dot, single_run, two_runs
+    from .pictures.cfgpath import first_divergence, function_path
+    from .pictures.cfgraph import Marks, cfg_dot, single_run, two_runs
     from .cli import UsageError, load
     from .qemu.cfg import FUNCTIONS, function_cfg
 
@@ -100,9 +100,9 @@ def cfg_source(paths: list[str], name: str) -> str:
 
 
 def cmd_graph(argv: list[str]) -> int:
-    from .callflow import callflow_of_file
+    from .pictures.callflow import callflow_of_file
     from .cli import Parser, UsageError
-    from .flowgraph import callflow_dot
+    from .pictures.flowgraph import callflow_dot
 
     p = Parser(
         prog="tracesim graph",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .cfgpath import ENTRY, EXIT, RETURN, FunctionPath, Key, Node, Parting
 from .dot import FONT, MONO, attrs, clip, esc, wrap
-from .qemu.cfg import FunctionCFG
+from ..qemu.cfg import FunctionCFG
 
 BLUE, ORANGE, PURPLE = "#1565c0", "#ef6c00", "#6a1b9a"
 GREY, RED, INK = "#b0bec5", "#d32f2f", "#37474f"

@@ -14,9 +14,9 @@ from typing import Any
 
 import msgspec
 
-from .qemu.process import render_report
-from .trace import events as ev
-from .trace.store import TraceError
+from ..qemu.process import render_report
+from ..trace import events as ev
+from ..trace.store import TraceError
 
 BOARD_ROOT = "machine_run_board_init"
 OPTIONS, BOARD, BOTH, MAIN = "options", "board", "both", "main"

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .trace import events as ev
+from ..trace import events as ev
 
 Node = int | str
 Key = tuple[Node, Node]
