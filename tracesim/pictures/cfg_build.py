@@ -24,8 +24,8 @@ from typing import Any
 
 from ..trace import events as ev
 
-ROOT = Path(__file__).resolve().parents[1]
-TARGET = Path(__file__).resolve().parent / "qemu" / "cfg.py"
+ROOT = Path(__file__).resolve().parents[2]  # the repository
+TARGET = Path(__file__).resolve().parents[1] / "qemu" / "cfg.py"
 SPEC = ROOT.parent / "shared" / "spec" / "qemu-4.2-numa-board-init.md"
 
 Q35 = "-machine q35 -m 1024 -smp 4 "
