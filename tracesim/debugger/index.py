@@ -36,7 +36,9 @@ class TraceIndex:
         self.stop_frame: list[int] = []  # call_index of the frame of each stop
         self.stop_depth: list[int] = []
         self.stop_line: list[int] = []
-        self.event_frame: list[int] = []  # call_index current at each event (-1: none)
+        # the frame on top after each call or return (frames only change there)
+        self.boundaries: list[int] = []
+        self.tops_after: list[int] = []
         self.by_location: dict[tuple[str, int], list[int]] = defaultdict(list)  # -> stop numbers
         self.entries: dict[str, list[int]] = defaultdict(list)  # fn -> stop numbers of entries
         self.writes: dict[str, list[int]] = defaultdict(list)  # memory path -> event indices
@@ -50,7 +52,7 @@ class TraceIndex:
         frame_append = self.stop_frame.append
         depth_append = self.stop_depth.append
         line_append = self.stop_line.append
-        event_frame_append = self.event_frame.append
+        boundary_append, top_append = self.boundaries.append, self.tops_after.append
         by_location, writes, local_writes = self.by_location, self.writes, self.local_writes
         Step, Branch, Loop, Call, Return = ev.Step, ev.Branch, ev.Loop, ev.Call, ev.Return
         for i, e in enumerate(events):
@@ -75,9 +77,13 @@ class TraceIndex:
                 stack.append(i)
                 top = i
                 frames[i] = FrameInfo(i, e.fn, e.file, e.args, len(stack), parent)
+                boundary_append(i)
+                top_append(top)
             elif kind is Return:
                 frames[stack.pop()].return_index = i
                 top = stack[-1] if stack else -1
+                boundary_append(i)
+                top_append(top)
             elif kind is ev.Write:
                 writes[e.path].append(i)
             elif kind is ev.Report:
@@ -89,7 +95,6 @@ class TraceIndex:
             elif kind is ev.Exit:
                 self.by_kind["exit"].append(i)
                 self.exit_index = i
-            event_frame_append(top)
 
     # --- stops -----------------------------------------------------------------------
     def stop_number(self, event_index: int) -> int:
@@ -132,7 +137,10 @@ class TraceIndex:
         return None
 
     def frame_at(self, event_index: int) -> FrameInfo | None:
-        call = self.event_frame[event_index] if 0 <= event_index < len(self.event_frame) else -1
+        if not 0 <= event_index < len(self.events):
+            return None
+        k = bisect.bisect_right(self.boundaries, event_index) - 1
+        call = self.tops_after[k] if k >= 0 else -1
         return self.frames.get(call)
 
     @staticmethod

@@ -81,35 +81,41 @@ def fold(events: Sequence[Any], until: int | None = None, start: State | None = 
 
 
 class Timeline:
-    """A trace's events with checkpoints of folded state every `every` events."""
+    """A trace's events with checkpoints of folded state every `every` events.
+
+    Checkpoints are taken lazily, as far as the furthest position asked for, so opening a
+    long trace costs nothing until a position is needed (rr takes its snapshots on demand too).
+    """
 
     def __init__(self, events: Sequence[Any], every: int | None = None) -> None:
         self.events = events
-        n = len(events)
         # Bound the number of checkpoints so memory stays flat on huge traces.
-        self.every = every or max(512, n // 256)
-        self.positions: list[int] = []
-        self.checkpoints: list[State] = []
-        state = State()
-        self._keep(state)
-        for index, event in enumerate(events):
-            apply_event(state, event, index)
-            if (index + 1) % self.every == 0:
-                self._keep(state)
-        self.final = state
-        self.stops = [i for i, e in enumerate(events) if type(e) is ev.Step]
+        self.every = every or max(512, len(events) // 256)
+        self.positions: list[int] = [0]
+        self.checkpoints: list[State] = [State()]
+        self._head = State()  # folded as far as the last checkpoint taken, or further
 
-    def _keep(self, state: State) -> None:
-        self.positions.append(state.position)
-        self.checkpoints.append(state.copy())
+    def _extend_to(self, position: int) -> None:
+        """Fold forward, keeping checkpoints, until `position` is covered."""
+        head, events, every = self._head, self.events, self.every
+        end = min(position, len(events))
+        for index in range(head.position, end):
+            apply_event(head, events[index], index)
+            if (index + 1) % every == 0:
+                self.positions.append(head.position)
+                self.checkpoints.append(head.copy())
+
+    @property
+    def final(self) -> State:
+        self._extend_to(len(self.events))
+        return self._head
 
     def state_at(self, position: int) -> State:
         """The state after the first `position` events."""
         position = max(0, min(position, len(self.events)))
-        if position == len(self.events):
-            return self.final.copy()
+        if position > self._head.position:
+            self._extend_to(position)
+        if position == self._head.position:
+            return self._head.copy()
         k = bisect.bisect_right(self.positions, position) - 1
         return fold(self.events, position, self.checkpoints[k])
-
-    def reports_until(self, position: int) -> list[ev.Report]:
-        return [e for e in self.events[:position] if type(e) is ev.Report]
