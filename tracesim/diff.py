@@ -7,11 +7,10 @@ command-line option behind a differing operand) and compares the outcomes.
 from __future__ import annotations
 
 import io
-import re
 import shlex
 import sys
 from difflib import SequenceMatcher
-from typing import Any, BinaryIO, Iterable
+from typing import Any, BinaryIO
 
 import msgspec
 
@@ -22,6 +21,9 @@ from .trace.store import TraceError
 
 SHOW_UNITS = 12  # units shown per side of a hunk in the text report
 JSON_UNITS = 200  # ... and in the JSON
+SHOW_HUNKS = 200  # hunks in the text report
+MAX_HUNKS = 2000  # ... and in the JSON (the rest are counted)
+DEEP = 50  # hunks whose differing operands are traced back to their stores (reads the files)
 SMALL_TABLE = 16  # outcome tables up to this size are shown whole
 
 _OPTION_OF = {"set_memory_options": "-m", "pc_smp_parse": "-smp", "smp_parse": "-smp"}
@@ -29,7 +31,8 @@ _OPTION_OF = {"set_memory_options": "-m", "pc_smp_parse": "-smp", "smp_parse": "
 
 # --- the command ------------------------------------------------------------------------------
 def cmd_diff(argv: list[str]) -> int:
-    from .cli import Parser, UsageError, load, simulate_trace  # noqa: F401  (load: same errors)
+    # the traces are streamed, not loaded: Side raises TraceError as load() would (file:line)
+    from .cli import Parser, UsageError
 
     p = Parser(prog="tracesim diff", description="Where two runs of QEMU part ways, and why: the "
                "first divergence in QEMU's terms, every later one as a hunk, and the outcomes "
@@ -58,13 +61,12 @@ def cmd_diff(argv: list[str]) -> int:
         if qemu_args is None:
             sources.append(_open_trace(traces.pop(0)))
         else:
-            sources.append(_simulated(label, qemu_args, simulate_trace, UsageError))
-    try:
-        aligner = align(Side(*sources[0]), Side(*sources[1]))
+            sources.append(_simulated(label, qemu_args))
+    try:  # the explanations look back into the files
+        report = build_report(align(Side(*sources[0]), Side(*sources[1])), args.only, args.ignore)
     finally:
         for _, stream in sources:
             stream.close()
-    report = build_report(aligner, args.only, args.ignore)
     if args.outcome:
         report = {k: report[k] for k in ("identical", "a", "b", "outcome")}
     if args.json:
@@ -84,15 +86,15 @@ def _open_trace(path: str) -> tuple[str, BinaryIO]:
         raise TraceError(f"{path}: {err.strerror or err}") from None
 
 
-def _simulated(label: str, text: str, simulate_trace: Any, usage_error: Any
-               ) -> tuple[str, BinaryIO]:
+def _simulated(label: str, text: str) -> tuple[str, BinaryIO]:
+    from .cli import UsageError, simulate_trace
     from .qemu.simulate import strip_program
     from .trace.store import encode_lines
 
     try:
         qemu_args = strip_program(shlex.split(text))
     except ValueError as err:
-        raise usage_error(f"tracesim diff: --{label.lower()}: {err}") from None
+        raise UsageError(f"tracesim diff: --{label.lower()}: {err}") from None
     trace = simulate_trace(qemu_args)
     return f"{label} (simulated)", io.BytesIO(encode_lines(trace.header, trace.events))
 
@@ -103,7 +105,7 @@ def build_report(al: Aligner, only: list[str] | None = None,
     A, B = al.a, al.b
     kept = [(n, h) for n, h in enumerate(al.hunks, 1) if _wanted(h, only or [], ignore or [])]
     explained = Explainer(al)
-    hunks = [explained.hunk(n, h) for n, h in kept]
+    hunks = [explained.hunk(n, h, deep=k < DEEP) for k, (n, h) in enumerate(kept[:MAX_HUNKS])]
     first = next((x for x in hunks if x["kind"] == "path"), hunks[0] if hunks else None)
     return {
         "identical": not al.hunks,
@@ -112,6 +114,7 @@ def build_report(al: Aligner, only: list[str] | None = None,
         "command_line_changes": argv_changes(A.header.argv, B.header.argv),
         "first_divergence": explained.first(first) if first else None,
         "hunks": hunks,
+        "hunks_total": len(kept),
         "outcome": compare_outcomes(outcome_of(A), outcome_of(B)),
     }
 
@@ -145,9 +148,10 @@ class Explainer:
 
     def __init__(self, al: Aligner) -> None:
         self.a, self.b = al.a, al.b
-        self.parted_in: dict[int, tuple[int, Unit]] = {}  # id(frame of A) -> (hunk, unit)
+        self.parted_in: dict[int, tuple[int, Unit, Any]] = {}  # id(A's frame) -> first parting
+        self.anchors: dict[int, tuple[Unit | None, Unit | None]] = {}  # hunk -> its shared units
 
-    def hunk(self, n: int, h: Hunk) -> dict[str, Any]:
+    def hunk(self, n: int, h: Hunk, deep: bool = True) -> dict[str, Any]:
         items = []
         for op, ua, ub in h.items[:JSON_UNITS]:
             item: dict[str, Any] = {"op": op, "a": unit_info(ua), "b": unit_info(ub)}
@@ -157,6 +161,7 @@ class Explainer:
             items.append(item)
         anchor = h.common if h.common else (h.items[0][1], h.items[0][2]) if h.items else None
         ua, ub = anchor if anchor else (None, None)
+        self.anchors[n] = (ua, ub)
         where = ua or ub
         out: dict[str, Any] = {
             "index": n,
@@ -174,7 +179,7 @@ class Explainer:
             "items": items,
             "more_items": max(0, sum(h.counts.values()) - len(items)),
         }
-        out.update(self._path(n, h) if h.parts_ways else self._value(h))
+        out.update(self._path(n, h, deep) if h.parts_ways else self._value(h))
         if where is not None and where.kind != "step" and items and items[0].get("changes"):
             out["line"] = items[0]["changes"][0]["line"] or out["line"]  # e.g. vl.c:3035
         parts = [out["said"]] + [c["text"] for c in out["causes"]]
@@ -186,7 +191,7 @@ class Explainer:
         return out
 
     # --- a parting of the ways
-    def _path(self, n: int, h: Hunk) -> dict[str, Any]:
+    def _path(self, n: int, h: Hunk, deep: bool) -> dict[str, Any]:
         only_a = [u for op, u, _ in h.items if op == "-" and u is not None]
         only_b = [u for op, _, u in h.items if op == "+" and u is not None]
         decision = option = earlier = None
@@ -197,10 +202,13 @@ class Explainer:
             decision = decision_pair(ca, cb)
             if decision is not None:
                 said = f"At {here}, {decision['text']}."
-                causes = self.causes(ca, cb, decision)
+                causes = self.causes(ca, cb, decision) if deep else []
             else:
                 said = f"After {here}, {_goes(only_a, 'A')}, while {_goes(only_b, 'B')}."
             option = self.options(ca, cb)
+            new = self.new_options(only_a, only_b, option)
+            if new is not None:
+                option = new
             first = self.parted_in.setdefault(id(ca.frame), (n, ca, decision))
             if first[0] != n:
                 earlier = (f"The runs already parted in this call of {ca.frame.fn} "
@@ -233,6 +241,21 @@ class Explainer:
             return {"a": oa, "b": ob, "text": f"{fn} is handling {oa} in both runs."}
         return {"a": oa, "b": ob, "text": f"{fn} is handling {oa or '(no option)'} in A and "
                 f"{ob or '(no option)'} in B: {option_difference(oa, ob)}."}
+
+    def new_options(self, only_a: list[Unit], only_b: list[Unit],
+                    shared: dict[str, Any] | None) -> dict[str, Any] | None:
+        """An option one run handles in a call the other does not make (one more -numa)."""
+        oa = self.option_at(self.a, only_a[0]) if only_a else None
+        ob = self.option_at(self.b, only_b[0]) if only_b else None
+        old = (shared or {}).get("a"), (shared or {}).get("b")
+        oa, ob = (None if oa == old[0] else oa), (None if ob == old[1] else ob)
+        if oa is None and ob is None:
+            return None
+        bits = [f"{label}'s {u[0].frame.fn} handles {o}" for label, o, u in
+                (("A", oa, only_a), ("B", ob, only_b)) if o and u[0].frame]
+        missing = [label for label, o in (("A", oa), ("B", ob)) if o is None]
+        text = "; ".join(bits) + (f", an option {missing[0]} does not have" if missing else "")
+        return {"a": oa, "b": ob, "text": _sentence(text) + "."}
 
     @staticmethod
     def option_at(side: Side, u: Unit) -> str | None:
@@ -306,8 +329,8 @@ class Explainer:
                 "step": src["step"], "step_b": (cb or src)["step"], "function": src["function"],
                 "file": src["file"], "line": src["line"] if hunk["common"] else hunk["line"],
                 "call": src["call"]},
-            "a": self._next_stop(self.a, hunk, "a"),
-            "b": self._next_stop(self.b, hunk, "b"),
+            "a": self._next_stop(self.a, self.anchors[hunk["index"]][0]),
+            "b": self._next_stop(self.b, self.anchors[hunk["index"]][1]),
             "reason": hunk["reason"],
             "decision": hunk["decision"],
             "option": hunk["option"],
@@ -316,20 +339,10 @@ class Explainer:
         }
         return out
 
-    def _next_stop(self, side: Side, hunk: dict[str, Any], key: str) -> dict[str, Any] | None:
-        """Each run's next stop after the common one: the first stop in the hunk on its side,
-        else where it rejoins."""
-        base = (hunk["common"] or {}).get(key)
-        for item in hunk["items"]:
-            u = item[key]
-            if u is not None and u["kind"] == "step" and (base is None or u["step"] > base["step"]):
-                return _stop(u)
-        rejoin = (hunk["rejoin"] or {}).get(key)
-        return _stop(rejoin) if rejoin else None
-
-
-def _stop(u: dict[str, Any]) -> dict[str, Any]:
-    return {"step": u["step"], "function": u["function"], "file": u["file"], "line": u["line"]}
+    @staticmethod
+    def _next_stop(side: Side, unit: Unit | None) -> dict[str, Any] | None:
+        """Each run's next stop after the shared one (read forward in its trace)."""
+        return side.next_stop(unit) if unit is not None else None
 
 
 def _step_words(a: int, b: int) -> str:
@@ -379,22 +392,34 @@ def _sentence(text: str) -> str:
 
 # --- decisions and operands --------------------------------------------------------------------
 def decision_pair(ua: Unit, ub: Unit) -> dict[str, Any] | None:
-    """The branch or assert of the shared statement that came out differently."""
-    da = [e for e in ua.events if type(e) in (ev.Branch, ev.Assert)]
-    db = [e for e in ub.events if type(e) in (ev.Branch, ev.Assert)]
-    for x, y in zip(da, db):
-        if type(x) is not type(y) or x.line != y.line:
-            break
-        ra = x.taken if type(x) is ev.Branch else x.ok
-        rb = y.taken if type(y) is ev.Branch else y.ok
-        if ra != rb:
-            head = f"if ({x.cond})" if type(x) is ev.Branch else f"assert ({x.cond})"
-            ops = operand_text(x.values, y.values)
+    """The branch or assert of the shared statement that came out differently (or that only
+    one run recorded)."""
+    da = {e.line: e for e in ua.events if type(e) in (ev.Branch, ev.Assert)}
+    db = {e.line: e for e in ub.events if type(e) in (ev.Branch, ev.Assert)}
+    for line in sorted(da.keys() | db.keys()):
+        x, y = da.get(line), db.get(line)
+        some = x if x is not None else y
+        assert some is not None
+        ra = None if x is None else x.taken if type(x) is ev.Branch else x.ok
+        rb = None if y is None else y.taken if type(y) is ev.Branch else y.ok
+        if ra == rb:
+            continue
+        head = f"if ({some.cond})" if type(some) is ev.Branch else f"assert ({some.cond})"
+        va = x.values if x is not None else {}
+        vb = y.values if y is not None else {}
+        if x is None or y is None:
+            label, r, vals = ("B", rb, vb) if x is None else ("A", ra, va)
+            other = "A" if x is None else "B"
+            ops = _kv(vals)
+            tail = f"{_c(r)} in {label}" + (f" ({ops})" if ops else "") + \
+                f"; {other} records no decision there and goes the other way"
+        else:
+            ops = operand_text(va, vb)
             tail = f"{_c(ra)} in A and {_c(rb)} in B" + (f" ({ops})" if ops else "")
-            return {"line": x.line, "cond": x.cond, "kind": "branch" if type(x) is ev.Branch
-                    else "assert", "a": {"taken": ra, "values": x.values},
-                    "b": {"taken": rb, "values": y.values}, "text": f"`{head}` is {tail}",
-                    "text_past": f"`{head}` was {tail}"}
+        return {"line": line, "cond": some.cond,
+                "kind": "branch" if type(some) is ev.Branch else "assert",
+                "a": {"taken": ra, "values": va}, "b": {"taken": rb, "values": vb},
+                "text": f"`{head}` is {tail}", "text_past": f"`{head}` was {tail}"}
     return None
 
 
@@ -501,6 +526,8 @@ def _option_keys(option: str | None) -> tuple[str, dict[str, list[str]]]:
 
 def option_difference(a: str | None, b: str | None) -> str:
     """What one option has that the other has not: `mem=256M only in B`."""
+    if not a or not b:
+        return f"only {'B' if b else 'A'} has this option"
     _, ka = _option_keys(a)
     _, kb = _option_keys(b)
     bits = []
@@ -756,8 +783,8 @@ def _at2(rows: list[list[Any]] | None, i: int, j: int) -> Any:
 
 # --- the text report ---------------------------------------------------------------------------
 class Paint:
-    """ANSI colour on a terminal, nothing when piped."""
-    CODES = {"a": "31", "b": "32", "mark": "33", "head": "1;36", "bold": "1", "dim": "2"}
+    """ANSI colour on a terminal, nothing when piped: A red, B green, marks yellow."""
+    CODES = {"a": "31", "b": "32", "mark": "33", "head": "1;36", "bold": "1"}
 
     def __init__(self, on: bool) -> None:
         self.on = on
@@ -767,7 +794,9 @@ class Paint:
 
 
 def _mb(v: Any) -> str:
-    return "-" if v is None else f"{v >> 20} MB" if isinstance(v, int) and v % (1 << 20) == 0 else str(v)
+    if isinstance(v, int) and not isinstance(v, bool) and v % (1 << 20) == 0:
+        return f"{v >> 20} MB"
+    return "-" if v is None else str(v)
 
 
 def _cmdline(argv: list[str], limit: int = 160) -> str:
@@ -779,28 +808,49 @@ def _cmdline(argv: list[str], limit: int = 160) -> str:
     return text
 
 
+def _span(steps: list[int] | None) -> str:
+    if not steps:
+        return "-"
+    return str(steps[0]) if steps[0] == steps[-1] else f"{steps[0]}-{steps[-1]}"
+
+
+def _wrap(text: str, width: int, indent: str) -> str:
+    out, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    out.append(line)
+    return ("\n" + indent).join(out)
+
+
 def render_text(r: dict[str, Any], paint: Paint, outcome_only: bool = False) -> str:
     lines: list[str] = []
     add = lines.append
     add(paint("A", "a") + f"  {r['a']['trace']}: {_cmdline(r['a']['argv'])}")
     add(paint("B", "b") + f"  {r['b']['trace']}: {_cmdline(r['b']['argv'])}")
-    for ch in r.get("command_line_changes", [])[:6]:
+    changes = r.get("command_line_changes", [])
+    for ch in changes[:6]:
         add(f"   option {ch['position']}: " + paint(" ".join(ch["a"]) or "(none)", "a") + "  →  "
             + paint(" ".join(ch["b"]) or "(none)", "b"))
-    more = len(r.get("command_line_changes", [])) - 6
-    if more > 0:
-        add(f"   … and {more} more changes of options")
+    if len(changes) > 6:
+        add(f"   … and {len(changes) - 6} more changed options")
     add("")
     if not outcome_only:
         if r["identical"]:
             add(paint(f"The runs are the same: {r['a']['stops']} stops, the same events.", "bold"))
         else:
             _render_first(r, paint, add)
-            hunks = r["hunks"]
-            add(paint(f"{len(hunks)} hunk{'s' if len(hunks) != 1 else ''}", "head")
+            total = r["hunks_total"]
+            add(paint(f"{total} hunk{'s' if total != 1 else ''}", "head")
                 + f" (A {r['a']['stops']} stops, B {r['b']['stops']} stops)")
-            for h in hunks:
+            for h in r["hunks"][:SHOW_HUNKS]:
                 _render_hunk(h, paint, add)
+            if total > SHOW_HUNKS:
+                add(f"\n… {total - SHOW_HUNKS} more hunks (--json has {len(r['hunks'])}; "
+                    "--only FUNCTION narrows them down)")
         add("")
     _render_outcome(r["outcome"], paint, add)
     return "\n".join(lines) + "\n"
@@ -809,7 +859,7 @@ def render_text(r: dict[str, Any], paint: Paint, outcome_only: bool = False) -> 
 def _render_first(r: dict[str, Any], paint: Paint, add: Any) -> None:
     fd = r["first_divergence"]
     if fd is None:
-        add("No difference passes the filters.")
+        add("No difference in the runs passes the filters.")
         add("")
         return
     c = fd["common"]
@@ -825,13 +875,15 @@ def _render_first(r: dict[str, Any], paint: Paint, add: Any) -> None:
         add(f"    {'if' if d['kind'] == 'branch' else 'assert'} ({d['cond']})")
         for label in ("a", "b"):
             side = d[label]
-            add(f"      {paint(label.upper(), label)}  {_c(side['taken']):<6} {_kv(side['values'])}")
+            taken = "(not recorded)" if side["taken"] is None else _c(side["taken"])
+            add(f"      {paint(label.upper(), label)}  {taken:<6} {_kv(side['values'])}")
     opt = fd["option"]
     if opt and (opt.get("a") or opt.get("b")):
-        add(f"    the option being handled:")
+        add("    the option being handled:")
         add(f"      {paint('A', 'a')}  {opt.get('a') or '(none)'}")
-        add(f"      {paint('B', 'b')}  {opt.get('b') or '(none)'}"
-            + (f"      ({option_difference(opt.get('a'), opt.get('b'))})" if opt.get("a") != opt.get("b") else ""))
+        note = f"      ({option_difference(opt.get('a'), opt.get('b'))})" \
+            if opt.get("a") != opt.get("b") else ""
+        add(f"      {paint('B', 'b')}  {opt.get('b') or '(none)'}{note}")
     for cause in fd["causes"]:
         add("    " + _wrap(cause["text"], 96, "    "))
     if fd["earlier"]:
@@ -846,85 +898,70 @@ def _render_first(r: dict[str, Any], paint: Paint, add: Any) -> None:
     add("")
 
 
-def _wrap(text: str, width: int, indent: str) -> str:
-    out, line = [], ""
-    for word in text.split(" "):
-        if line and len(line) + 1 + len(word) > width:
-            out.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    out.append(line)
-    return ("\n" + indent).join(out)
-
-
 def _render_hunk(h: dict[str, Any], paint: Paint, add: Any) -> None:
     sa, sb = h["a"]["steps"], h["b"]["steps"]
-    span = lambda s: "-" if not s else (f"{s[0]}" if s[0] == s[-1] else f"{s[0]}-{s[-1]}")  # noqa: E731
+    steps = f"A steps {_span(sa)}, B steps {_span(sb)}" if sa or sb else "before the first stop"
+    kind = "the runs part" if h["kind"] == "path" else "values differ"
     add("")
-    steps = f"A steps {span(sa)}, B steps {span(sb)}" if sa or sb else "before the first stop"
-    add(paint(f"@@ hunk {h['index']}: {h['where']} — "
-              f"{'the runs part' if h['kind'] == 'path' else 'values differ'}; {steps} @@", "head"))
+    add(paint(f"@@ hunk {h['index']}: {h['where']} — {kind}; {steps} @@", "head"))
     add("   " + _wrap(h["reason"], 100, "   "))
     shown = {"-": 0, "+": 0, "~": 0}
-    hidden = {"-": 0, "+": 0, "~": 0}
     for item in h["items"]:
         op = item["op"]
-        if shown[op] >= SHOW_UNITS:
-            hidden[op] += 1
-            continue
         shown[op] += 1
+        if shown[op] > SHOW_UNITS:
+            continue
         ua, ub = item["a"], item["b"]
         u = ua or ub
-        step_a = "" if not ua or ua["kind"] != "step" else str(ua["step"])
-        step_b = "" if not ub or ub["kind"] != "step" else str(ub["step"])
+        step_a = str(ua["step"]) if ua and ua["kind"] == "step" else ""
+        step_b = str(ub["step"]) if ub and ub["kind"] == "step" else ""
         loc = f"{u['file']}:{u['line']}" if u["kind"] == "step" else (u["file"] or "")
         head = f" {op} {step_a:>8} {step_b:>8}  {u['function'] or '':<28} {loc:<22}"
-        color = {"-": "a", "+": "b", "~": "mark"}[op]
         if op == "~":
-            add(paint(head, color))
+            add(paint(head.rstrip(), "mark"))
             for ch in item.get("changes", [])[:4]:
-                add("      " + paint("A ", "a") + (ch["a"] or "(nothing)"))
-                add("      " + paint("B ", "b") + (ch["b"] or "(nothing)"))
+                add("      " + paint("A", "a") + " " + (ch["a"] or "(nothing)"))
+                add("      " + paint("B", "b") + " " + (ch["b"] or "(nothing)"))
         else:
-            add(paint(head + " " + u["summary"], color))
-    for op, n in hidden.items():
-        extra = n + (h["more_items"] if op != "~" and n else 0)
-        if n:
-            add(f"   … {extra} more {'units only in A' if op == '-' else 'units only in B' if op == '+' else 'changed units'}")
-    if h["more_items"] and not any(hidden.values()):
-        add(f"   … {h['more_items']} more units")
+            add(paint(f"{head} {u['summary']}".rstrip(), "a" if op == "-" else "b"))
+    counts = {"-": h["a"]["only"], "+": h["b"]["only"]}
+    for op, what in (("-", "units only in A"), ("+", "units only in B")):
+        hidden = counts[op] - min(shown[op], SHOW_UNITS)
+        if hidden > 0:
+            add(f"   … {hidden} more {what}")
+    if shown["~"] > SHOW_UNITS:
+        add(f"   … {shown['~'] - SHOW_UNITS} more units with other values")
     if h["rejoin"]:
         ra, rb = h["rejoin"]["a"], h["rejoin"]["b"]
-        add(f"   rejoin: A step {ra['step']}, B step {rb['step']} at {ra['file']}:{ra['line']} in {ra['function']}"
-            if ra["kind"] == "step" else f"   rejoin: {ra['summary'] or ra['function']}")
+        add(f"   the runs line up again at A step {ra['step']}, B step {rb['step']}: "
+            + (f"{ra['file']}:{ra['line']} in {ra['function']}" if ra["kind"] == "step"
+               else f"{'the entry of' if ra['kind'] == 'call' else 'the return from'} {ra['function']}"))
 
 
 def _render_outcome(o: dict[str, Any], paint: Paint, add: Any) -> None:
-    add(paint("Outcome", "head") + ("  (the same)" if o["same"] else "  (" + ", ".join(o["differs"]) + " differ)"))
-    col = 30
+    add(paint("Outcome", "head") + ("  (the same)" if o["same"]
+                                    else "  (" + ", ".join(o["differs"]) + " differ)"))
+    width = 30
 
     def row(label: str, a: Any, b: Any, same: bool) -> None:
+        cell_a = f"{a!s:<{width}}"
         mark = " " if same else paint("!", "mark")
-        add(f" {mark} {label:<18} {paint(str(a), 'a' if not same else 'dim'):<{col}}   "
-            f"{paint(str(b), 'b' if not same else 'dim')}" if paint.on else
-            f" {mark} {label:<18} {str(a):<{col}}   {b}")
+        add(f" {mark} {label:<18} {cell_a if same else paint(cell_a, 'a')}   "
+            f"{b if same else paint(str(b), 'b')}".rstrip())
 
-    add(f"   {'':<18} {'A':<{col}}   B")
+    add(f"   {'':<18} {'A':<{width}}   B")
     row("exit status", _c(o["exit_status"]["a"]), _c(o["exit_status"]["b"]), o["exit_status"]["same"])
     row("machine", o["machine"]["a"], o["machine"]["b"], o["machine"]["same"])
     row("ram_size", _mb(o["ram_size"]["a"]), _mb(o["ram_size"]["b"]), o["ram_size"]["same"])
     st = o["stderr"]
     add(f" {' ' if st['same'] else paint('!', 'mark')} stderr")
     for line in st["a"]:
-        both = line in st["b"]
-        add(f"     {'=' if both else paint('A', 'a')} {line if both else paint(line, 'a')}")
+        add(f"     = {line}" if line in st["b"] else f"     {paint('A', 'a')} {paint(line, 'a')}")
     for line in st["only_b"]:
         add(f"     {paint('B', 'b')} {paint(line, 'b')}")
     if not st["a"] and not st["b"]:
         add("     (nothing)")
-    nm = o["node_mem"]
-    _table_rows(nm, "node", lambda i: f"node {i} size", _mb, row, add)
+    _table(o["node_mem"], "node", "node sizes", lambda i: f"node {i} size", _mb, row, add)
     dist = o["distance"]
     if dist["a"] is None and dist["b"] is None:
         row("distances", "(none given)", "(none given)", True)
@@ -940,13 +977,14 @@ def _render_outcome(o: dict[str, Any], paint: Paint, add: Any) -> None:
         else:
             for ch in dist["changes"][:SMALL_TABLE]:
                 row(f"distance {ch['src']}→{ch['dst']}", _c(ch["a"]), _c(ch["b"]), False)
-            rest = len(dist["changes"]) - SMALL_TABLE
-            add(f"     ({'and ' + str(rest) + ' more changed entries; ' if rest > 0 else ''}"
-                f"the other {size * size - len(dist['changes'])} entries are the same)")
-    _table_rows(o["cpu_node"], "cpu", lambda i: f"CPU {i} → node", _c, row, add)
+            more = len(dist["changes"]) - SMALL_TABLE
+            add(f"     distances: {len(dist['changes'])} of {size * size} entries differ"
+                + (f" ({more} not shown)" if more > 0 else ""))
+    _table(o["cpu_node"], "cpu", "CPU → node", lambda i: f"CPU {i} → node", _c, row, add)
 
 
-def _table_rows(t: dict[str, Any], key: str, label: Any, fmt: Any, row: Any, add: Any) -> None:
+def _table(t: dict[str, Any], key: str, name: str, label: Any, fmt: Any, row: Any, add: Any) -> None:
+    """A list per node or per CPU: whole when short, else only what differs."""
     size = max(len(t["a"]), len(t["b"]))
     if size <= SMALL_TABLE:
         for i in range(size):
@@ -954,12 +992,6 @@ def _table_rows(t: dict[str, Any], key: str, label: Any, fmt: Any, row: Any, add
         return
     for ch in t["changes"][:SMALL_TABLE]:
         row(label(ch[key]), fmt(ch["a"]), fmt(ch["b"]), False)
-    same = size - len(t["changes"])
-    add(f"     ({len(t['changes'])} of {size} differ; "
-        + (f"{len(t['changes']) - SMALL_TABLE} more not shown; " if len(t["changes"]) > SMALL_TABLE else "")
-        + f"{same} the same)")
-
-
-def report_lines(report: dict[str, Any]) -> Iterable[str]:
-    """The plain report, line by line (for tests and front ends that print)."""
-    return render_text(report, Paint(False)).splitlines()
+    more = len(t["changes"]) - SMALL_TABLE
+    add(f"     {name}: {len(t['changes'])} of {size} differ" + (f" ({more} not shown)" if more > 0 else "")
+        if t["changes"] else f"     {name}: all {size} the same")

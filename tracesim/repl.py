@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -90,6 +91,8 @@ def toolbar(session: Session) -> Any:
 
 def interact(session: Session, driver: Driver) -> int:
     """Read commands until quit or Ctrl-D."""
+    # take the trace's checkpoints while the user reads and types: positions are then cheap
+    threading.Thread(target=lambda: session.timeline.final, daemon=True).start()
     try:
         path = history_path()
         path.parent.mkdir(parents=True, exist_ok=True)

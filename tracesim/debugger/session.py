@@ -477,15 +477,15 @@ class Session:
 
     def last_hit(self, before: int, floor: int) -> tuple[int, list[str]] | None:
         """Backwards: the last position < `before` and >= `floor` where a point triggers."""
-        positions: set[int] = set()
+        at: dict[int, list[Point]] = {}
         for p in self.points.points.values():
-            if not p.enabled:
-                continue
-            positions |= set(self._positions_before(p, before, floor))
-        for pos in sorted(positions, reverse=True):
-            for p in list(self.points.points.values()):
-                if not p.enabled or pos not in self._positions_before(p, pos + 1, pos):
-                    continue
+            if p.enabled:
+                for pos in self._positions_before(p, before, floor):
+                    at.setdefault(pos, []).append(p)
+        for pos in sorted(at, reverse=True):
+            for p in at[pos]:
+                if p.number not in self.points.points:
+                    continue  # deleted by an earlier trigger (a temporary breakpoint)
                 if p.kind == "watchpoint":
                     report = self._reverse_watch(p, pos)
                 else:

@@ -8,6 +8,7 @@ messages printed so far. `apply_event` is the one step of the fold.
 from __future__ import annotations
 
 import bisect
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -94,6 +95,7 @@ class Timeline:
         self.positions: list[int] = [0]
         self.checkpoints: list[State] = [State()]
         self._head = State()  # folded as far as the last checkpoint taken, or further
+        self._lock = threading.Lock()  # a front end may take checkpoints in the background
 
     def _extend_to(self, position: int) -> None:
         """Fold forward, keeping checkpoints, until `position` is covered."""
@@ -107,15 +109,18 @@ class Timeline:
 
     @property
     def final(self) -> State:
-        self._extend_to(len(self.events))
-        return self._head
+        with self._lock:
+            self._extend_to(len(self.events))
+            return self._head
 
     def state_at(self, position: int) -> State:
         """The state after the first `position` events."""
         position = max(0, min(position, len(self.events)))
-        if position > self._head.position:
-            self._extend_to(position)
-        if position == self._head.position:
-            return self._head.copy()
-        k = bisect.bisect_right(self.positions, position) - 1
-        return fold(self.events, position, self.checkpoints[k])
+        with self._lock:
+            if position > self._head.position:
+                self._extend_to(position)
+            if position == self._head.position:
+                return self._head.copy()
+            k = bisect.bisect_right(self.positions, position) - 1
+            start = self.checkpoints[k]
+        return fold(self.events, position, start)
