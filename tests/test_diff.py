@@ -86,7 +86,7 @@ def test_seed_against_explicit_mem_reads_in_qemu_terms(capsys: pytest.CaptureFix
     assert "B skips all that and goes straight on to hw/core/numa.c:434" in words
     hunk8 = " ".join(out[out.index("@@ hunk 8:"):out.index("@@ hunk 9:")].split())
     assert ("B set numa_state.nodes[0].node_mem = 268435456 at step 315, hw/core/numa.c:118 in "
-            "parse_numa_node, handling -numa node,mem=256M,cpus=0-1") in hunk8
+            "parse_numa_node, from -numa node,mem=256M,cpus=0-1") in hunk8
     # the outcomes side by side, what differs marked
     outcome = out[out.index("Outcome"):]
     assert " ! node 0 size        512 MB" in outcome and "256 MB" in outcome

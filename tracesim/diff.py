@@ -153,7 +153,11 @@ class Explainer:
 
     def hunk(self, n: int, h: Hunk, deep: bool = True) -> dict[str, Any]:
         items = []
-        for op, ua, ub in h.items[:JSON_UNITS]:
+        per_op = {"~": 0, "-": 0, "+": 0}
+        for op, ua, ub in h.items:
+            per_op[op] += 1
+            if per_op[op] > JSON_UNITS:
+                continue
             item: dict[str, Any] = {"op": op, "a": unit_info(ua), "b": unit_info(ub)}
             if op == "~":
                 assert ua is not None and ub is not None
@@ -198,13 +202,14 @@ class Explainer:
         causes: list[dict[str, Any]] = []
         if h.common is not None:
             ca, cb = h.common
-            here = f"{_where(ca)}, {_step_words(ca.step, cb.step)}"
+            here = f"{_where(ca)}, {_step_words(ca.step, cb.step, ca.kind)}"
             decision = decision_pair(ca, cb)
             if decision is not None:
                 said = f"At {here}, {decision['text']}."
                 causes = self.causes(ca, cb, decision) if deep else []
             else:
                 said = f"After {here}, {_goes(only_a, 'A')}, while {_goes(only_b, 'B')}."
+                causes = self.pointer_causes(only_a, only_b) if deep else []
             option = self.options(ca, cb)
             new = self.new_options(only_a, only_b, option)
             if new is not None:
@@ -226,7 +231,7 @@ class Explainer:
         _, ua, ub = h.items[0]
         assert ua is not None and ub is not None
         changes = event_changes(ua, ub)
-        said = (f"Same path; at {_where(ua)}, {_step_words(ua.step, ub.step)}, the runs differ in "
+        said = (f"Same path; at {_where(ua)}, {_step_words(ua.step, ub.step, ua.kind)}, the runs differ in "
                 + ("; ".join(c["text"] for c in changes[:3]) or "the events recorded") + ".")
         option = self.options(ua, ub) or _option_from_changes(changes)
         return {"said": said, "decision": None, "option": option, "causes": [],
@@ -236,7 +241,8 @@ class Explainer:
         oa, ob = self.option_at(self.a, ua), self.option_at(self.b, ub)
         if oa is None and ob is None:
             return None
-        fn = ua.frame.fn if ua.frame else "QEMU"
+        f = ua.frame.parent if ua.kind == "ret" and ua.frame else ua.frame
+        fn = f.fn if f else "QEMU"
         if oa == ob:
             return {"a": oa, "b": ob, "text": f"{fn} is handling {oa} in both runs."}
         return {"a": oa, "b": ob, "text": f"{fn} is handling {oa or '(no option)'} in A and "
@@ -259,12 +265,13 @@ class Explainer:
 
     @staticmethod
     def option_at(side: Side, u: Unit) -> str | None:
-        if u.frame is None:
+        """The command-line option QEMU is handling at a unit (after a return: the caller's)."""
+        f = u.frame.parent if u.kind == "ret" and u.frame is not None else u.frame
+        if f is None:
             return None
-        opt = u.frame.nearest_option()
+        opt = f.nearest_option()
         if opt:
             return opt
-        f = u.frame
         while f is not None:
             if f.fn in _OPTION_OF:
                 return argv_option(side.header.argv, _OPTION_OF[f.fn])
@@ -289,12 +296,43 @@ class Explainer:
                 if s.get("never"):
                     bits.append(f"in {label} {s['path']} was never set (it reads {_c(v)})")
                 else:
-                    bits.append(f"{label} set {s['path']} = {_c(s['value'])} at step {s['step']}, "
-                                f"{s['file']}:{s['line']} in {s['function']}"
-                                + (f", handling {s['option']}" if s.get("option") else ""))
+                    bits.append(f"{label} set {s['path']} = {_c(s['value'])} {_set_where(s)}")
             out.append({"operand": name, "a": va.get(name), "b": vb.get(name), "a_set": set_a,
                         "b_set": set_b, "text": _sentence("; ".join(bits)) + "."})
         return out
+
+    def pointer_causes(self, only_a: list[Unit], only_b: list[Unit]) -> list[dict[str, Any]]:
+        """The runs call different functions: through which function pointer, set where."""
+        ua = next((u for u in only_a[:1] if u.kind == "call"), None)
+        ub = next((u for u in only_b[:1] if u.kind == "call"), None)
+        if ua is None or ub is None or ua.frame is None or ub.frame is None:
+            return []
+        fa, fb = ua.frame.fn, ub.frame.fn
+        path = next((p for p, v in self.a.memory.items() if v == fa and self.b.memory.get(p) == fb),
+                    None)
+        if path is None:
+            return []
+        set_a = self._stored(self.a, path, ua.pos)
+        set_b = self._stored(self.b, path, ub.pos)
+        where = "; ".join(f"{label}: set {_set_where(s)}" for label, s in
+                          (("A", set_a), ("B", set_b)) if s)
+        text = f"The call goes through {path}" + (f" ({where})" if where else "")
+        return [{"operand": path, "a": fa, "b": fb, "a_set": set_a, "b_set": set_b,
+                 "text": text + "."}]
+
+    @staticmethod
+    def _stored(side: Side, path: str, before: int) -> dict[str, Any] | None:
+        w = side.last_writer(path, before)
+        if w is None:
+            return None
+        if not w.get("option"):
+            fn = w.get("function") or ""
+            name = _OPTION_OF.get(fn) or ("-machine" if path.startswith("mc.") else None)
+            w["option"] = argv_option(side.header.argv, name) if name else None
+        w["path"] = path
+        w["value"] = _value_at(side, path, w["pos"])
+        w.pop("pos", None)
+        return w
 
     @staticmethod
     def store_of(side: Side, u: Unit, name: str, values: dict[str, Any]) -> dict[str, Any] | None:
@@ -307,15 +345,7 @@ class Explainer:
                 return {"path": path, "value": e.value, "step": u.step, "function": f and f.fn,
                         "file": f and f.file, "line": u.line,
                         "option": f and f.nearest_option()}
-        w = side.last_writer(path, u.pos)
-        if w is None:
-            return {"path": path, "never": True}
-        if not w.get("option") and w.get("function") in _OPTION_OF:
-            w["option"] = argv_option(side.header.argv, _OPTION_OF[w["function"]])
-        w["path"] = path
-        w["value"] = _value_at(side, path, w["pos"])
-        w.pop("pos", None)
-        return w
+        return Explainer._stored(side, path, u.pos) or {"path": path, "never": True}
 
     def first(self, hunk: dict[str, Any]) -> dict[str, Any]:
         """The lead: where the runs first part (or first differ), in the JSON's shape."""
@@ -345,8 +375,10 @@ class Explainer:
         return side.next_stop(unit) if unit is not None else None
 
 
-def _step_words(a: int, b: int) -> str:
-    return "before the first stop" if a == b == 0 else f"step {_steps(a, b)}"
+def _step_words(a: int, b: int, kind: str = "step") -> str:
+    if a == b == 0:
+        return "before the first stop"
+    return f"step {_steps(a, b)}" if kind == "step" else f"after step {_steps(a, b)}"
 
 
 def _steps(a: int, b: int) -> str:
@@ -384,6 +416,15 @@ def _goes(units: list[Unit], label: str) -> str:
     if first.kind == "call" and first.frame:
         return f"{label} calls {first.frame.fn}"
     return f"{label} goes to {_where(first)}"
+
+
+def _set_where(s: dict[str, Any]) -> str:
+    """`at step 315, hw/core/numa.c:118 in parse_numa_node, from -numa ...`"""
+    if s.get("step") and s.get("line"):
+        text = f"at step {s['step']}, {s['file']}:{s['line']} in {s['function']}"
+    else:
+        text = f"in {s['function']} before its first stop"
+    return text + (f", from {s['option']}" if s.get("option") else "")
 
 
 def _sentence(text: str) -> str:
@@ -579,7 +620,8 @@ def describe_event(e: Any) -> str:
     if kind is ev.Branch:
         return f"if ({e.cond}) is {_c(e.taken)}" + (f" [{_kv(e.values)}]" if e.values else "")
     if kind is ev.Assert:
-        return f"assert ({e.cond}) {'holds' if e.ok else 'FAILS'}"
+        return f"assert ({e.cond}) {'holds' if e.ok else 'FAILS'}" + \
+            (f" [{_kv(e.values)}]" if e.values else "")
     if kind is ev.Write:
         return f"{e.path} = {_c(e.value)}"
     if kind is ev.Local:
@@ -660,6 +702,11 @@ def _change_text(x: Any, y: Any) -> str:
         if x.taken != y.taken:
             return f"if ({x.cond}) is {_c(x.taken)} in A, {_c(y.taken)} in B"
         return f"if ({x.cond}): {operand_text(x.values, y.values)}"
+    if kind is ev.Assert:
+        if x.ok != y.ok:
+            return f"assert ({x.cond}) {'holds' if x.ok else 'fails'} in A, " \
+                f"{'holds' if y.ok else 'fails'} in B"
+        return f"assert ({x.cond}): {operand_text(x.values, y.values)}"
     if kind is ev.Write and x.path == y.path:
         return f"{x.path} = {_c(x.value)} in A, {_c(y.value)} in B"
     if kind is ev.Local and x.name == y.name:
@@ -705,11 +752,11 @@ def side_story(units: list[Unit], count: int, label: str, rejoin: Unit | None) -
         text = f"{f.file}:{lo}" + (f"-{hi}" if hi != lo else "") + f" in {fn}"
         if text not in places:
             places.append(text)
-    counted = f"{stops} stop{'s' if stops != 1 else ''}" if len(units) >= count else \
-        f"{count} units, the first {len(units)} shown"
+    whole = len(units) >= count  # else only the first units were kept
+    counted = f"{stops} stop{'s' if stops != 1 else ''}" if whole else f"{count} units"
     text = f"Only {label} ({counted}) goes through " + ", ".join(places[:6])
-    if len(places) > 6:
-        text += f" and {len(places) - 6} more places"
+    if len(places) > 6 or not whole:
+        text += " and on"
     if calls:
         text += "; it calls " + ", ".join(calls[:6])
     if stores:

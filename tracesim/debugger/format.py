@@ -4,6 +4,8 @@ command's `$N = VALUE` line. Spec section 7 and the golden prints are the refere
 """
 from __future__ import annotations
 
+import functools
+
 import struct
 
 from ..qemu import symbols as sym
@@ -33,6 +35,9 @@ def escape_char(code: int, quoter: str) -> str:
     return f"\\{code:03o}"
 
 
+_IN_DOUBLE_QUOTES = [escape_char(code, '"') for code in range(256)]  # hot: distance rows
+
+
 def char_literal(value: int, signed: bool) -> str:
     """A character-typed scalar: `10 '\\n'`."""
     number = wrap(value, sym.SCHAR if signed else sym.UCHAR)
@@ -41,17 +46,27 @@ def char_literal(value: int, signed: bool) -> str:
 
 def print_chars(codes: list[int], force_ellipses: bool = False) -> str:
     """gdb's generic_printstr: quoted runs, `'c' <repeats N times>`, a dropped final NUL."""
+    return _print_chars(tuple(codes), force_ellipses)
+
+
+@functools.lru_cache(maxsize=1024)  # distance rows repeat across prints and displays
+def _print_chars(codes: tuple[int, ...], force_ellipses: bool) -> str:
     length = len(codes)
     if not force_ellipses and length and codes[-1] == 0:
         length -= 1
     if length == 0:
         return '""'
-    groups: list[list[int]] = []  # [code, count]
+    groups: list[tuple[int, int]] = []
+    previous, count = -1, 0
     for code in codes[:length]:
-        if groups and groups[-1][0] == code:
-            groups[-1][1] += 1
+        if code == previous:
+            count += 1
         else:
-            groups.append([code, 1])
+            if count:
+                groups.append((previous, count))
+            previous, count = code, 1
+    if count:
+        groups.append((previous, count))
     taken, printed = [], 0
     for group in groups:
         if printed >= PRINT_ELEMENTS:
@@ -65,11 +80,11 @@ def print_chars(codes: list[int], force_ellipses: bool = False) -> str:
             if quoted is not None:
                 segments.append('"' + "".join(quoted) + '"')
                 quoted = None
-            segments.append(f"'{escape_char(code, chr(34))}' <repeats {count} times>")
+            segments.append(f"'{_IN_DOUBLE_QUOTES[code & 0xFF]}' <repeats {count} times>")
         else:
             if quoted is None:
                 quoted = []
-            quoted.append(escape_char(code, '"') * count)
+            quoted.append(_IN_DOUBLE_QUOTES[code & 0xFF] * count)
     if quoted is not None:
         segments.append('"' + "".join(quoted) + '"')
     text = ", ".join(segments)
