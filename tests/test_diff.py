@@ -63,7 +63,7 @@ def seed_and_mem(tmp_path: Path) -> tuple[Path, Path]:
     return a, b
 
 
-# --- the issue's example ------------------------------------------------------------------------
+# --- the issue's example -------------------------------------------------------------------------
 def test_seed_against_explicit_mem_reads_in_qemu_terms(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = tracesim_diff(["--a", SEED, "--b", MEM], capsys)
     assert status == 1
@@ -81,7 +81,8 @@ def test_seed_against_explicit_mem_reads_in_qemu_terms(capsys: pytest.CaptureFix
     words = " ".join(hunk.split())
     assert "hw/core/numa.c:423 in numa_complete_configuration" in words
     assert "`if (i == ms->numa_state->num_nodes)` is true in A and false in B" in words
-    assert "was false in A and true in B (i = 0 in both; node_mem = 0 in A, 268435456 in B)" in words
+    assert ("was false in A and true in B (i = 0 in both; node_mem = 0 in A, 268435456 in B)"
+            in words)
     assert "it calls numa_default_auto_assign_ram" in words
     assert "B skips all that and goes straight on to hw/core/numa.c:434" in words
     hunk8 = " ".join(out[out.index("@@ hunk 8:"):out.index("@@ hunk 9:")].split())
@@ -115,7 +116,7 @@ def test_json_holds_the_named_fields(capsys: pytest.CaptureFixture[str]) -> None
                                                    {"node": 1, "a": 1 << 29, "b": 3 << 28}]
 
 
-# --- real QEMU parted where its gdb stops part ------------------------------------------------------
+# --- real QEMU parted where its gdb stops part ---------------------------------------------------
 def _golden() -> list[dict[str, Any]]:
     directory = GOLDEN / "qemu-4.2"
     if not directory.is_dir():
@@ -133,7 +134,8 @@ def test_first_divergence_is_where_real_qemus_gdb_stops_part(a: dict[str, Any], 
                                                               ) -> None:
     sa, sb = a["gdb_stops"], b["gdb_stops"]
     k = next((i for i, (x, y) in enumerate(zip(sa, sb)) if x != y), min(len(sa), len(sb)))
-    fd = report(trace_bytes(shlex.join(a["argv"])), trace_bytes(shlex.join(b["argv"])))["first_divergence"]
+    r = report(trace_bytes(shlex.join(a["argv"])), trace_bytes(shlex.join(b["argv"])))
+    fd = r["first_divergence"]
     assert fd["kind"] == "path"
     common = fd["common"]
     assert (common["step"], common["step_b"]) == (k, k)  # stop k is gdb_stops[k - 1]
@@ -144,9 +146,10 @@ def test_first_divergence_is_where_real_qemus_gdb_stops_part(a: dict[str, Any], 
         assert fd[side] == want
 
 
-# --- the same runs --------------------------------------------------------------------------------
+# --- the same runs -------------------------------------------------------------------------------
 def test_a_trace_against_itself_and_two_traces_of_one_line(
-        tmp_path: Path, seed_and_mem: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, seed_and_mem: tuple[Path, Path],
+        capsys: pytest.CaptureFixture[str]) -> None:
     seed, _ = seed_and_mem
     status, out, _ = tracesim_diff([str(seed), str(seed)], capsys)
     assert status == 0
@@ -165,14 +168,15 @@ def _trace(args: str) -> tuple[Any, list[Any]]:
     return t.header, t.events
 
 
-# --- exit statuses as diff(1) ----------------------------------------------------------------------
+# --- exit statuses as diff(1) --------------------------------------------------------------------
 def test_exit_statuses(tmp_path: Path, seed_and_mem: tuple[Path, Path],
                        capsys: pytest.CaptureFixture[str]) -> None:
     seed, mem = seed_and_mem
     assert tracesim_diff([str(seed), str(seed)], capsys)[0] == 0
     assert tracesim_diff([str(seed), str(mem)], capsys)[0] == 1
     status, _, err = tracesim_diff([str(seed), str(tmp_path / "missing.jsonl")], capsys)
-    assert status == 2 and err == f"tracesim: {tmp_path / 'missing.jsonl'}: No such file or directory\n"
+    missing = tmp_path / "missing.jsonl"
+    assert status == 2 and err == f"tracesim: {missing}: No such file or directory\n"
     lines = seed.read_bytes().split(b"\n")
     lines[299] = b'{"k":"step","line":'  # cut in the middle of a line
     bad = tmp_path / "bad.jsonl"
@@ -200,13 +204,14 @@ def test_the_cli_table_runs_it_when_wired(seed_and_mem: tuple[Path, Path],
     assert cli.main(["diff", str(seed), "nope.jsonl"]) == 2
 
 
-# --- filters, outcome only, colour ---------------------------------------------------------------------
+# --- filters, outcome only, colour ---------------------------------------------------------------
 def test_only_and_ignore_a_function(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = tracesim_diff(["--json", "--only", "numa_complete_configuration",
                                     "--a", SEED, "--b", MEM], capsys)
     r = json.loads(out)
     assert status == 1 and {h["function"] for h in r["hunks"]} == {"numa_complete_configuration"}
-    assert (r["first_divergence"]["common"]["line"], r["first_divergence"]["common"]["step"]) == (419, 550)
+    common = r["first_divergence"]["common"]
+    assert (common["line"], common["step"]) == (419, 550)
     status, out, _ = tracesim_diff(["--json", "--ignore", "parse_numa", "--a", SEED, "--b", MEM],
                                    capsys)
     r = json.loads(out)
@@ -237,7 +242,24 @@ def test_colour_on_request_plain_otherwise(capsys: pytest.CaptureFixture[str]) -
     assert "\x1b[" not in out
 
 
-# --- runs that end differently ----------------------------------------------------------------------
+@pytest.mark.skipif(not CASES, reason="../shared/golden is not beside the repo")
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_the_outcome_is_what_tracesim_summary_says(case: dict[str, Any]) -> None:
+    from tracesim.debugger.outcome import summarize
+
+    line = shlex.join(case["argv"])
+    side = report(trace_bytes(line), trace_bytes(SEED))["outcome"]
+    s = summarize(simulate_trace(case["argv"]))
+    assert side["exit_status"]["a"] == s["exit_status"] == case["expect"]["exit_status"]
+    assert "\n".join(side["stderr"]["a"]) + ("\n" if s["stderr"] else "") == s["stderr"]
+    assert side["machine"]["a"] == s["machine"] and side["ram_size"]["a"] == s["ram_size"]
+    assert side["node_mem"]["a"] == [n["mem"] for n in s["numa"]["nodes"]]
+    want = [n["distance"] for n in s["numa"]["nodes"]] if s["numa"]["have_numa_distance"] else None
+    assert side["distance"]["a"] == want
+    assert side["cpu_node"]["a"] == [c["node_id"] for c in s["cpus"]]
+
+
+# --- runs that end differently -------------------------------------------------------------------
 def test_one_run_exits_early() -> None:
     bad = SEED + " -numa dist,src=0,dst=1,val=5"
     r = report(trace_bytes(SEED), trace_bytes(bad))
@@ -252,7 +274,8 @@ def test_one_run_exits_early() -> None:
 
 def test_a_value_change_is_a_value_divergence() -> None:
     base = "-machine q35 -m 1536 -smp 3 -numa node,cpus=0 -numa node,cpus=1 -numa node,cpus=2 " \
-           "-numa dist,src=0,dst=1,val=20 -numa dist,src=0,dst=2,val=30 -numa dist,src=1,dst=2,val=40"
+           "-numa dist,src=0,dst=1,val=20 -numa dist,src=0,dst=2,val=30 " \
+           "-numa dist,src=1,dst=2,val=40"
     r = report(trace_bytes(base), trace_bytes(base.replace("val=40", "val=41")))
     assert {h["kind"] for h in r["hunks"]} == {"value"}
     fd = r["first_divergence"]
@@ -262,7 +285,7 @@ def test_a_value_change_is_a_value_divergence() -> None:
                                                    {"src": 2, "dst": 1, "a": 40, "b": 41}]
 
 
-# --- properties ---------------------------------------------------------------------------------------
+# --- properties ----------------------------------------------------------------------------------
 @st.composite
 def qemu_lines(draw: Any) -> str:
     machine = draw(st.sampled_from(["q35", "pc", "pc-i440fx-2.9", "pc-q35-2.10"]))
@@ -299,8 +322,9 @@ def _shape(r: dict[str, Any], swap: bool = False) -> Any:
     hunks = [(h["kind"], h[x]["only"], h[y]["only"], h[x]["steps"], h[y]["steps"])
              for h in r["hunks"]]
     fd = r["first_divergence"]
+    steps = None if fd is None else (fd["common"]["step"], fd["common"]["step_b"])
     first = None if fd is None else (fd["kind"], fd[x], fd[y], fd["common"]["line"],
-                                     (fd["common"]["step"], fd["common"]["step_b"])[::-1 if swap else 1])
+                                     steps[::-1] if swap else steps)
     out = r["outcome"]
     return hunks, first, out["same"], out["exit_status"][x], out["exit_status"][y], r[x]["stops"]
 
@@ -315,7 +339,7 @@ def test_swapping_a_and_b_swaps_the_sides(one: str, other: str) -> None:
                                                   == trace_bytes(other).split(b"\n", 1)[1])
 
 
-# --- the fast path agrees with decoding everything ----------------------------------------------------
+# --- the fast path agrees with decoding everything -----------------------------------------------
 @st.composite
 def programs(draw: Any, depth: int = 0) -> list[Any]:
     """A function body: stops with stores, and calls of smaller functions."""
@@ -323,7 +347,8 @@ def programs(draw: Any, depth: int = 0) -> list[Any]:
     for _ in range(draw(st.integers(1, 5 if depth < 2 else 3))):
         line = draw(st.integers(1, 4))
         if depth < 2 and draw(st.integers(0, 3)) == 0:
-            body.append(("call", line, draw(st.sampled_from(["f", "g"])), draw(programs(depth + 1))))
+            callee = draw(st.sampled_from(["f", "g"]))
+            body.append(("call", line, callee, draw(programs(depth + 1))))
         else:
             body.append(("step", line, draw(st.integers(0, 2))))
     return body

@@ -313,6 +313,12 @@ def cmd_debug(argv: list[str]) -> int:
         return int(done.code or 0)
 
 
+def cmd_diff(argv: list[str]) -> int:
+    from .diff import cmd_diff as run
+
+    return run(argv)
+
+
 def cmd_graph(argv: list[str]) -> int:
     from .graph import cmd_graph as run
 
@@ -337,6 +343,7 @@ COMMANDS: dict[str, tuple[Any, str]] = {
     "summary": (cmd_summary, "the outcome of a trace (info numa, exit status, messages)"),
     "show": (cmd_show, "print a trace's events or its statement stops"),
     "examples": (cmd_examples, "regenerate (or --check) the example traces in traces/"),
+    "diff": (cmd_diff, "where two runs part ways, and why (two traces, or --a/--b command lines)"),
     "graph": (cmd_graph, "draw a trace: its call-flow graph, or --cfg FUNCTION's control flow"),
     "docs": (cmd_docs, "generate (or --check) the HTML site of the scenarios in docs/generated"),
     "export": (cmd_export, "export a trace as Perfetto/Chrome trace-event JSON"),

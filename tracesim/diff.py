@@ -39,8 +39,10 @@ def cmd_diff(argv: list[str]) -> int:
                "side by side. Exit status as diff(1): 0 the same, 1 different, 2 trouble.",
                usage="tracesim diff [options] A.jsonl B.jsonl | --a 'QEMU ARGS' --b 'QEMU ARGS'")
     p.add_argument("traces", nargs="*", metavar="TRACE", help="two traces (tracesim run -o)")
-    p.add_argument("--a", dest="args_a", metavar="'QEMU ARGS'", help="simulate A from a command line")
-    p.add_argument("--b", dest="args_b", metavar="'QEMU ARGS'", help="simulate B from a command line")
+    p.add_argument("--a", dest="args_a", metavar="'QEMU ARGS'",
+                   help="simulate A from a QEMU command line")
+    p.add_argument("--b", dest="args_b", metavar="'QEMU ARGS'",
+                   help="simulate B from a QEMU command line")
     p.add_argument("--json", action="store_true", help="one JSON object")
     p.add_argument("--only", action="append", default=[], metavar="FUNCTION",
                    help="only differences inside FUNCTION (or what it calls); repeatable")
@@ -231,8 +233,8 @@ class Explainer:
         _, ua, ub = h.items[0]
         assert ua is not None and ub is not None
         changes = event_changes(ua, ub)
-        said = (f"Same path; at {_where(ua)}, {_step_words(ua.step, ub.step, ua.kind)}, the runs differ in "
-                + ("; ".join(c["text"] for c in changes[:3]) or "the events recorded") + ".")
+        said = (f"Same path; at {_where(ua)}, {_step_words(ua.step, ub.step, ua.kind)}, the runs "
+                "differ in " + ("; ".join(c["text"] for c in changes[:3]) or "the events") + ".")
         option = self.options(ua, ub) or _option_from_changes(changes)
         return {"said": said, "decision": None, "option": option, "causes": [],
                 "earlier": None, "story": None}
@@ -552,25 +554,25 @@ def argv_changes(a: list[str], b: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-def _option_keys(option: str | None) -> tuple[str, dict[str, list[str]]]:
+def _option_keys(option: str | None) -> dict[str, list[str]]:
+    """`-numa node,mem=256M,cpus=0-1` as {type: [node], mem: [256M], cpus: [0-1]}."""
     if not option:
-        return "", {}
+        return {}
     name, _, arg = option.partition(" ")
     keys: dict[str, list[str]] = {}
     for k, item in enumerate(arg.split(",")):
         key, eq, value = item.partition("=")
-        if not eq:
-            key, value = ("type" if name == "-numa" else "value") if k == 0 else key, key if k == 0 else ""
+        if not eq and k == 0:  # the implied first key (type for -numa, numa.c:48)
+            key, value = ("type" if name == "-numa" else "value"), key
         keys.setdefault(key, []).append(value)
-    return name, keys
+    return keys
 
 
 def option_difference(a: str | None, b: str | None) -> str:
     """What one option has that the other has not: `mem=256M only in B`."""
     if not a or not b:
         return f"only {'B' if b else 'A'} has this option"
-    _, ka = _option_keys(a)
-    _, kb = _option_keys(b)
+    ka, kb = _option_keys(a), _option_keys(b)
     bits = []
     for key in list(ka) + [k for k in kb if k not in ka]:
         x, y = ka.get(key), kb.get(key)
@@ -589,7 +591,8 @@ def _option_from_changes(changes: list[dict[str, Any]]) -> dict[str, Any] | None
     """An opt.parsed or numa.options fact that differs names the option itself."""
     for c in changes:
         ea, eb = c.get("a_event"), c.get("b_event")
-        if type(ea) is ev.Fact and type(eb) is ev.Fact and ea.name in ("opt.parsed", "numa.options"):
+        facts = type(ea) is ev.Fact and type(eb) is ev.Fact
+        if facts and ea.name in ("opt.parsed", "numa.options"):
             kind = ea.data.get("kind") or "numa"
             oa, ob = f"-{kind} {ea.data.get('arg')}", f"-{kind} {eb.data.get('arg')}"
             return {"a": oa, "b": ob, "text": f"The option is {oa} in A and {ob} in B: "
@@ -692,7 +695,8 @@ def _change(x: Any, y: Any) -> dict[str, Any]:
     else:
         text = f"{describe_event(x)} in A, {describe_event(y)} in B"
     some = x if x is not None else y
-    return {"a": None if x is None else describe_event(x), "b": None if y is None else describe_event(y),
+    return {"a": None if x is None else describe_event(x),
+            "b": None if y is None else describe_event(y),
             "line": getattr(some, "line", None), "text": text, "a_event": x, "b_event": y}
 
 
@@ -760,7 +764,8 @@ def side_story(units: list[Unit], count: int, label: str, rejoin: Unit | None) -
     if calls:
         text += "; it calls " + ", ".join(calls[:6])
     if stores:
-        text += "; stores " + ", ".join(stores[:4]) + (f" and {len(stores) - 4} more" if len(stores) > 4 else "")
+        text += "; stores " + ", ".join(stores[:4])
+        text += f" and {len(stores) - 4} more" if len(stores) > 4 else ""
     if messages:
         text += "; prints " + "; ".join(messages[:3])
     return text + "."
@@ -791,13 +796,11 @@ def compare_outcomes(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     for key in ("exit_status", "machine", "ram_size", "num_nodes"):
         out[key] = {"a": a[key], "b": b[key], "same": a[key] == b[key]}
     sa, sb = a["stderr"], b["stderr"]
-    out["stderr"] = {"a": sa, "b": sb, "same": sa == sb,
-                     "only_a": [x for x in sa if x not in sb], "only_b": [x for x in sb if x not in sa]}
+    out["stderr"] = {"a": sa, "b": sb, "same": sa == sb, "only_a": [x for x in sa if x not in sb],
+                     "only_b": [x for x in sb if x not in sa]}
     ma = [n["mem"] for n in a["nodes"]]
     mb = [n["mem"] for n in b["nodes"]]
-    out["node_mem"] = {"a": ma, "b": mb, "same": ma == mb,
-                       "changes": [{"node": i, "a": _at(ma, i), "b": _at(mb, i)}
-                                   for i in range(max(len(ma), len(mb))) if _at(ma, i) != _at(mb, i)]}
+    out["node_mem"] = {"a": ma, "b": mb, "same": ma == mb, "changes": _changes(ma, mb, "node")}
     da = [n["distance"] for n in a["nodes"]] if a["have_numa_distance"] else None
     db = [n["distance"] for n in b["nodes"]] if b["have_numa_distance"] else None
     changes = []
@@ -810,12 +813,15 @@ def compare_outcomes(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
                     changes.append({"src": i, "dst": j, "a": x, "b": y})
     out["distance"] = {"a": da, "b": db, "same": da == db, "changes": changes}
     ca, cb = a["cpu_node"], b["cpu_node"]
-    out["cpu_node"] = {"a": ca, "b": cb, "same": ca == cb,
-                       "changes": [{"cpu": i, "a": _at(ca, i), "b": _at(cb, i)}
-                                   for i in range(max(len(ca), len(cb))) if _at(ca, i) != _at(cb, i)]}
+    out["cpu_node"] = {"a": ca, "b": cb, "same": ca == cb, "changes": _changes(ca, cb, "cpu")}
     out["differs"] = [k for k, v in out.items() if not v["same"]]
     out["same"] = not out["differs"]
     return out
+
+
+def _changes(xs: list[Any], ys: list[Any], key: str) -> list[dict[str, Any]]:
+    return [{key: i, "a": _at(xs, i), "b": _at(ys, i)}
+            for i in range(max(len(xs), len(ys))) if _at(xs, i) != _at(ys, i)]
 
 
 def _at(xs: list[Any], i: int) -> Any:
@@ -980,9 +986,9 @@ def _render_hunk(h: dict[str, Any], paint: Paint, add: Any) -> None:
         add(f"   … {shown['~'] - SHOW_UNITS} more units with other values")
     if h["rejoin"]:
         ra, rb = h["rejoin"]["a"], h["rejoin"]["b"]
-        add(f"   the runs line up again at A step {ra['step']}, B step {rb['step']}: "
-            + (f"{ra['file']}:{ra['line']} in {ra['function']}" if ra["kind"] == "step"
-               else f"{'the entry of' if ra['kind'] == 'call' else 'the return from'} {ra['function']}"))
+        where = f"{ra['file']}:{ra['line']} in {ra['function']}" if ra["kind"] == "step" else \
+            f"{'the entry of' if ra['kind'] == 'call' else 'the return from'} {ra['function']}"
+        add(f"   the runs line up again at A step {ra['step']}, B step {rb['step']}: {where}")
 
 
 def _render_outcome(o: dict[str, Any], paint: Paint, add: Any) -> None:
@@ -997,7 +1003,8 @@ def _render_outcome(o: dict[str, Any], paint: Paint, add: Any) -> None:
             f"{b if same else paint(str(b), 'b')}".rstrip())
 
     add(f"   {'':<18} {'A':<{width}}   B")
-    row("exit status", _c(o["exit_status"]["a"]), _c(o["exit_status"]["b"]), o["exit_status"]["same"])
+    status = o["exit_status"]
+    row("exit status", _c(status["a"]), _c(status["b"]), status["same"])
     row("machine", o["machine"]["a"], o["machine"]["b"], o["machine"]["same"])
     row("ram_size", _mb(o["ram_size"]["a"]), _mb(o["ram_size"]["b"]), o["ram_size"]["same"])
     st = o["stderr"]
@@ -1030,15 +1037,20 @@ def _render_outcome(o: dict[str, Any], paint: Paint, add: Any) -> None:
     _table(o["cpu_node"], "cpu", "CPU → node", lambda i: f"CPU {i} → node", _c, row, add)
 
 
-def _table(t: dict[str, Any], key: str, name: str, label: Any, fmt: Any, row: Any, add: Any) -> None:
+def _table(t: dict[str, Any], key: str, name: str, label: Any, fmt: Any, row: Any,
+           add: Any) -> None:
     """A list per node or per CPU: whole when short, else only what differs."""
     size = max(len(t["a"]), len(t["b"]))
     if size <= SMALL_TABLE:
         for i in range(size):
-            row(label(i), fmt(_at(t["a"], i)), fmt(_at(t["b"], i)), _at(t["a"], i) == _at(t["b"], i))
+            x, y = _at(t["a"], i), _at(t["b"], i)
+            row(label(i), fmt(x), fmt(y), x == y)
         return
     for ch in t["changes"][:SMALL_TABLE]:
         row(label(ch[key]), fmt(ch["a"]), fmt(ch["b"]), False)
     more = len(t["changes"]) - SMALL_TABLE
-    add(f"     {name}: {len(t['changes'])} of {size} differ" + (f" ({more} not shown)" if more > 0 else "")
-        if t["changes"] else f"     {name}: all {size} the same")
+    if not t["changes"]:
+        add(f"     {name}: all {size} the same")
+    else:
+        add(f"     {name}: {len(t['changes'])} of {size} differ"
+            + (f" ({more} not shown)" if more > 0 else ""))
