@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracesim import diff_align
 from tracesim.cli import UsageError, simulate_trace
 from tracesim.diff import build_report, cmd_diff
-from tracesim.diff_align import Side, align
+from tracesim.diffing import align as diff_align
+from tracesim.diffing.align import Side, align
 from tracesim.trace import events as ev
 from tracesim.trace.store import TraceError, encode_lines
 

@@ -22,9 +22,9 @@ from typing import Any, BinaryIO, NamedTuple
 
 import msgspec
 
-from .trace import events as ev
-from .trace.events import SCHEMA_VERSION, BodyEvent, Header
-from .trace.store import TraceError, encode_lines, parse_trace
+from ..trace import events as ev
+from ..trace.events import SCHEMA_VERSION, BodyEvent, Header
+from ..trace.store import TraceError, encode_lines, parse_trace
 
 CHUNK = 1 << 22  # bytes read at a time from each file
 SEARCH_LIMIT = 50_000  # units per side searched for a reconvergence before giving up
