@@ -125,6 +125,8 @@ def cmd_start(s: Session, rest: str) -> list[str]:
     """Start the program and stop at its first modelled statement."""
     s.pos = None
     s.exited = False
+    number = s.points.next_number  # gdb's start sets a temporary breakpoint: it takes a number
+    s.points.next_number += 1
     first = s.index.stops[0]
     s.goto(first)
     s.refresh_watch_values()
@@ -132,7 +134,7 @@ def cmd_start(s: Session, rest: str) -> list[str]:
     return [
         f"Starting program: /usr/bin/{PROGRAM} " + " ".join(shlex.quote(a) for a in s.trace.argv),
         "",
-        f"Temporary breakpoint 1, {s.frame_line(top)}",
+        f"Temporary breakpoint {number}, {s.frame_line(top)}",
         s.source_line(top),
     ] + s.show_displays()
 
