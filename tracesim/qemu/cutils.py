@@ -68,19 +68,20 @@ def qemu_strtosz(text: str, default_suffix: str = "B") -> int:
     return int(value) * mul
 
 
+def _base0(digits: str) -> int:
+    """strtoull's base 0: 0x hexadecimal, a leading 0 octal, else decimal."""
+    if digits[:2].lower() == "0x":
+        return int(digits, 16)
+    return int(digits, 8) if digits[0] == "0" else int(digits)
+
+
 def qemu_strtou64(text: str) -> int:
     """qemu_strtou64 with base 0: strtoull, a leading '-' negates modulo 2**64."""
     m = _INT.match(text)
     if not m or m.end() != len(text):
         raise ParseError()
     digits = m.group(2)
-    value = (
-        int(digits, 16)
-        if digits[:2].lower() == "0x"
-        else int(digits, 8)
-        if digits[0] == "0"
-        else int(digits)
-    )
+    value = _base0(digits)
     if value > U64:
         raise ParseError(erange=True)
     return (-value) & U64 if m.group(1) == "-" else value
@@ -92,13 +93,7 @@ def qemu_strtoi64(text: str) -> int:
     if not m or m.end() != len(text):
         raise ParseError()
     digits = m.group(2)
-    value = (
-        int(digits, 16)
-        if digits[:2].lower() == "0x"
-        else int(digits, 8)
-        if digits[0] == "0"
-        else int(digits)
-    )
+    value = _base0(digits)
     value = -value if m.group(1) == "-" else value
     if not -(1 << 63) <= value < (1 << 63):
         raise ParseError(erange=True)
@@ -111,13 +106,7 @@ def parse_uint(text: str) -> tuple[int, str]:
     if not m or m.group(1):
         raise ParseError()
     digits = m.group(2)
-    value = (
-        int(digits, 16)
-        if digits[:2].lower() == "0x"
-        else int(digits, 8)
-        if digits[0] == "0"
-        else int(digits)
-    )
+    value = _base0(digits)
     if value > U64:
         raise ParseError(erange=True)
     return value, text[m.end() :]
