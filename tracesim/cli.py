@@ -354,9 +354,10 @@ def top_help() -> str:
     width = max(len(n) for n in COMMANDS)
     rows = "\n".join(f"  {name:<{width}}  {text}" for name, (_, text) in COMMANDS.items())
     return (
-        f"usage: tracesim [--version] COMMAND [ARGS...]\n\n"
+        f"usage: tracesim [--version] [COMMAND [ARGS...]]\n\n"
         f"Re-enact QEMU 4.2's board-init NUMA path from a command line.\n\n"
-        f"commands:\n{rows}\n\n`tracesim COMMAND --help` describes each.\n"
+        f"commands:\n{rows}\n\nWithout a command, tracesim opens the debugger on the seed's scenario.\n"
+        "`tracesim COMMAND --help` describes each.\n"
     )
 
 
