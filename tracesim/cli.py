@@ -187,29 +187,6 @@ def cmd_examples(argv: list[str]) -> int:
     return 0
 
 
-DEBUG_VALUE_OPTS = {
-    "--profile",
-    "-ex",
-    "--ex",
-    "-eval-command",
-    "--eval-command",
-    "-x",
-    "--command",
-    "--qemu-src",
-}
-DEBUG_FLAGS = {
-    "-batch",
-    "--batch",
-    "-q",
-    "-quiet",
-    "--quiet",
-    "-silent",
-    "--silent",
-    "-h",
-    "--help",
-}
-
-
 def cmd_debug(argv: list[str]) -> int:
     """The replay debugger: a REPL, or gdb's batch mode with -batch."""
     from .debugger.driver import Driver

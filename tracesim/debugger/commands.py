@@ -14,6 +14,8 @@ from typing import Callable
 from .outcome import info_numa, stdout_stderr
 from .addresses import code_address
 from .breakpoints import CATCH_KINDS, CommandError
+from .expr import GdbError
+from .format import split_format
 from .session import PROGRAM, Session
 
 Handler = Callable[[Session, str], list[str]]
@@ -96,14 +98,11 @@ def count_arg(text: str, default: int = 1) -> int:
 
 
 def parse_format(rest: str) -> tuple[str | None, str]:
-    rest = rest.strip()
-    if rest.startswith("/"):
-        fmt, _, expr = rest[1:].partition(" ")
-        letters = re.sub(r"\d", "", fmt)
-        if len(letters) > 1 or (letters and letters not in "xduotacfsizr"):
-            raise CommandError(f'Undefined output format "{fmt}".')
-        return (letters or None), expr.strip()
-    return None, rest
+    """`/x EXPR` -> ("x", "EXPR"), checked as gdb's print checks it."""
+    try:
+        return split_format(rest)
+    except GdbError as err:
+        raise CommandError(err.message)
 
 
 # --- running ------------------------------------------------------------------------------
@@ -117,7 +116,7 @@ def cmd_run(s: Session, rest: str) -> list[str]:
     out = [
         f"Starting program: /usr/bin/{PROGRAM} " + " ".join(shlex.quote(a) for a in s.trace.argv)
     ]
-    return out + s.run_to(None, False, None)
+    return out + s.run_to(None, None)
 
 
 @command("start", "start", repeats=False)
@@ -160,7 +159,7 @@ def _step_forward(s: Session, rest: str, deep: bool) -> list[str]:
                 and (target is None or ret < target)
             ):
                 target = ret
-        out = s.run_to(target, True, from_call)
+        out = s.run_to(target, from_call)
         if s.exited or (out and out[0] == ""):  # stopped by a breakpoint or the end
             break
     return out
@@ -191,10 +190,10 @@ def cmd_until(s: Session, rest: str) -> list[str]:
     while True:
         nxt = s.index.next_stop(pos, depth)
         if nxt is None:
-            return s.run_to(None, True, call)
+            return s.run_to(None, call)
         info = s.index.frame_at(nxt)
         if info is None or info.call_index != call or s.events[nxt].line > line:
-            return s.run_to(nxt, True, call)
+            return s.run_to(nxt, call)
         pos = nxt
 
 
@@ -215,7 +214,7 @@ def cmd_advance(s: Session, rest: str) -> list[str]:
     target = after[0] if after else None
     if limit is not None and (target is None or limit < target):
         target = idx.next_stop(limit)
-    return s.run_to(target, False, s._top_call())
+    return s.run_to(target, s._top_call())
 
 
 @command("finish", "finish", aliases=("fin",))
@@ -229,8 +228,8 @@ def cmd_finish(s: Session, rest: str) -> list[str]:
     info = s.index.frames[sel.call_index]
     head = [f"Run till exit from #{s.selected}  {s.frame_line(sel, with_pc=s.selected > 0)}"]
     if info.return_index is None:
-        return head + s.run_to(None, False, None)
-    out = s.run_to(info.return_index, False, None, line_start=False)
+        return head + s.run_to(None, None)
+    out = s.run_to(info.return_index, None, line_start=False)
     if s.pos == info.return_index and not s.exited:
         value = s.events[info.return_index].value
         text = s.inspect.return_text(sel.fn, value)
@@ -252,8 +251,8 @@ def cmd_continue(s: Session, rest: str) -> list[str]:
                 p.ignore_count = ignore
                 return [
                     f"Will ignore next {ignore} crossings of breakpoint {p.number}.  Continuing."
-                ] + s.run_to(None, False, None)
-    return ["Continuing."] + s.run_to(None, False, None)
+                ] + s.run_to(None, None)
+    return ["Continuing."] + s.run_to(None, None)
 
 
 @command("reverse-step", "reverse-step [N]", aliases=("rs",))

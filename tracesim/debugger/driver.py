@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .breakpoints import CommandError
-from .commands import COMMANDS, execute, lookup, split_command
+from .commands import execute, lookup, split_command
 from .session import Session
 
 
@@ -60,5 +60,3 @@ class Driver:
         except Exception as err:  # a bug of ours: say so in one line, keep the session
             return Outcome([], f"tracesim internal error: {type(err).__name__}: {err}")
 
-    def command_names(self) -> list[str]:
-        return sorted(COMMANDS)

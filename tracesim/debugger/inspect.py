@@ -12,7 +12,15 @@ from ..qemu import symbols as sym
 from ..trace.fold import State
 from . import expr as ex
 from .breakpoints import CommandError
-from .evaluate import Evaluator, GdbError, Value, ValueHistory, int_value, parse
+from .evaluate import (
+    Evaluator,
+    GdbError,
+    Value,
+    ValueHistory,
+    evaluate_with_reads,
+    int_value,
+    parse,
+)
 from .format import check_format, format_value, print_command, ptype_command, whatis_command
 
 # gdb's first stop in each traced function (spec section 3 and Appendix A: "entry").
@@ -86,12 +94,10 @@ class Inspector:
         self, state: State, frame_index: int, text: str
     ) -> tuple[set[str], set[tuple[int, str]]]:
         """Memory paths and (frame call index, local key) pairs the expression reads."""
-        ev = Evaluator(state, frame_index, self.history)
         try:
-            _ = ev.evaluate(ev.parse(text)).data  # reading records what it read
+            _, reads = evaluate_with_reads(state, frame_index, text, self.history)
         except GdbError as err:
             raise _error(err)
-        reads = ev.reads
         local_keys = set()
         for depth, key in reads.locals:
             if 0 <= depth < len(state.frames):

@@ -198,7 +198,7 @@ class Session:
         self._state_cache = None
 
     def run_to(
-        self, target: int | None, stepping: bool, from_call: int | None, line_start: bool = True
+        self, target: int | None, from_call: int | None, line_start: bool = True
     ) -> list[str]:
         """Move to `target` (None: the end), checking breakpoints, watchpoints and
         catchpoints on the way; returns what gdb prints."""
@@ -207,7 +207,7 @@ class Session:
         if hit is not None:
             pos, report = hit
             self.goto(pos)
-            return self.printed_between(start, pos) + report + self.after_stop(True)
+            return self.printed_between(start, pos) + report + self.show_displays()
         if target is None:
             return self.printed_between(start, len(self.events)) + self.finish_program()
         self.goto(target, line_start)
@@ -215,7 +215,7 @@ class Session:
         return (
             self.printed_between(start, target)
             + self.where_now(with_frame=changed)
-            + self.after_stop(False)
+            + self.show_displays()
         )
 
     def printed_between(self, start: int, end: int) -> list[str]:
@@ -243,9 +243,6 @@ class Session:
         if status == 0:
             return [f"[Inferior 1 (process {PID}) exited normally]"]
         return [f"[Inferior 1 (process {PID}) exited with code {status:02o}]"]
-
-    def after_stop(self, _by_hit: bool) -> list[str]:
-        return self.show_displays()
 
     # --- breakpoints, watchpoints and catchpoints on the way ---------------------------
     def first_hit(self, start: int, end: int) -> tuple[int, list[str]] | None:
@@ -460,7 +457,7 @@ class Session:
             pos, report = hit
             self.goto(pos)
             self.refresh_watch_values()
-            return report + self.after_stop(True)
+            return report + self.show_displays()
         if target is None:
             first = self.index.stops[0] if self.index.stops else 0
             self.goto(first)
@@ -468,12 +465,12 @@ class Session:
             return (
                 ["", "No more reverse-execution history."]
                 + self.where_now(True)
-                + self.after_stop(False)
+                + self.show_displays()
             )
         self.goto(target)
         self.refresh_watch_values()
         changed = self._top_call() != from_call
-        return self.where_now(with_frame=changed) + self.after_stop(False)
+        return self.where_now(with_frame=changed) + self.show_displays()
 
     def last_hit(self, before: int, floor: int) -> tuple[int, list[str]] | None:
         """Backwards: the last position < `before` and >= `floor` where a point triggers."""

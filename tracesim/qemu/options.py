@@ -199,8 +199,6 @@ class QemuOpts:
                 return v
         return None
 
-    def has(self, key: str) -> bool:
-        return any(k == key for k, _ in self.params)
 
     def all(self, key: str) -> list[str]:
         return [v for k, v in self.params if k == key]
