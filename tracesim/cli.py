@@ -7,6 +7,7 @@ QEMU's, with QEMU's exit status.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 from typing import Any, NoReturn, Sequence
@@ -290,28 +291,19 @@ def cmd_debug(argv: list[str]) -> int:
         return int(done.code or 0)
 
 
-def cmd_diff(argv: list[str]) -> int:
-    from .diff import cmd_diff as run
+def _front_end(module: str, name: str) -> Any:
+    """A command whose module is imported only when the command runs."""
 
-    return run(argv)
+    def run(argv: list[str]) -> int:
+        return int(getattr(importlib.import_module(module, __package__), name)(argv))
 
-
-def cmd_graph(argv: list[str]) -> int:
-    from .graph import cmd_graph as run
-
-    return run(argv)
+    return run
 
 
-def cmd_docs(argv: list[str]) -> int:
-    from .docs import cmd_docs as run
-
-    return run(argv)
-
-
-def cmd_export(argv: list[str]) -> int:
-    from .export import cmd_export as run
-
-    return run(argv)
+cmd_diff = _front_end(".diff", "cmd_diff")
+cmd_graph = _front_end(".graph", "cmd_graph")
+cmd_docs = _front_end(".docs", "cmd_docs")
+cmd_export = _front_end(".export", "cmd_export")
 
 
 COMMANDS: dict[str, tuple[Any, str]] = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..qemu import symbols as sym
+from ..qemu.cfg import FUNCTIONS as CFG_FUNCTIONS
 from ..trace.fold import State
 from . import expr as ex
 from .breakpoints import CommandError
@@ -23,30 +24,8 @@ from .evaluate import (
 )
 from .format import check_format, format_value, print_command, ptype_command, whatis_command
 
-# gdb's first stop in each traced function (spec section 3 and Appendix A: "entry").
-ENTRY_LINES: dict[str, tuple[str, int]] = {
-    "set_memory_options": ("vl.c", 2721),
-    "pc_smp_parse": ("hw/i386/pc.c", 913),
-    "smp_parse": ("hw/core/machine.c", 725),
-    "parse_numa_opts": ("hw/core/numa.c", 469),
-    "parse_numa": ("hw/core/numa.c", 225),
-    "set_numa_options": ("hw/core/numa.c", 179),
-    "parse_numa_node": ("hw/core/numa.c", 61),
-    "parse_numa_distance": ("hw/core/numa.c", 144),
-    "x86_cpu_index_to_props": ("hw/i386/x86.c", 132),
-    "x86_possible_cpu_arch_ids": ("hw/i386/x86.c", 152),
-    "x86_get_default_cpu_node_id": ("hw/i386/x86.c", 140),
-    "machine_set_cpu_numa_node": ("hw/core/machine.c", 647),
-    "machine_run_board_init": ("hw/core/machine.c", 1103),
-    "numa_complete_configuration": ("hw/core/numa.c", 364),
-    "numa_default_auto_assign_ram": ("hw/core/numa.c", 349),
-    "numa_legacy_auto_assign_ram": ("hw/core/numa.c", 331),
-    "validate_numa_distance": ("hw/core/numa.c", 264),
-    "complete_init_numa_distance": ("hw/core/numa.c", 307),
-    "machine_numa_finish_cpu_init": ("hw/core/machine.c", 1052),
-    "cpu_slot_to_string": ("hw/core/machine.c", 1029),
-    "main": ("vl.c", 2829),
-}
+# gdb's first stop in each traced function (the model's control-flow table), and main's.
+ENTRY_LINES: dict[str, tuple[str, int]] = {**CFG_FUNCTIONS, "main": ("vl.c", 2829)}
 DATA_SYMBOLS = {0x5555562784D0: "error_fatal", 0x5555562784D8: "error_abort"}
 
 
