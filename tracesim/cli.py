@@ -15,6 +15,7 @@ from typing import Any, NoReturn, Sequence
 import msgspec
 
 from . import __version__
+from .profiles import DEFAULT_PROFILE, PROFILES
 from .trace import events as ev
 from .trace.store import Trace, TraceError, read_trace
 
@@ -31,7 +32,7 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def simulate_trace(qemu_args: list[str], profile: str = "4.2") -> Trace:
+def simulate_trace(qemu_args: list[str], profile: str = DEFAULT_PROFILE) -> Trace:
     """Simulate a QEMU command line and return its trace (not yet written anywhere)."""
     from .qemu.simulate import simulate
     from .trace.recorder import Recorder
@@ -84,9 +85,11 @@ def cmd_run(argv: list[str]) -> int:
         prog="tracesim run",
         description="Simulate QEMU 4.2 on a command line: QEMU's "
         "messages on stderr, QEMU's exit status, and the trace with -o.",
-        usage="tracesim run [--profile 4.2] [-o TRACE] [--] QEMU_ARGS...",
+        usage="tracesim run [--profile P] [-o TRACE] [--] QEMU_ARGS...",
     )
-    p.add_argument("--profile", default="4.2", choices=["4.2"], help="QEMU version modelled")
+    p.add_argument(
+        "--profile", default=DEFAULT_PROFILE, choices=PROFILES, help="QEMU version modelled"
+    )
     p.add_argument("-o", "--output", metavar="TRACE", help="write the trace (JSON Lines) here")
     ours, qemu_args = split_qemu_args(argv, {"--profile", "-o", "--output"}, {"-h", "--help"})
     args = p.parse_args(ours)
@@ -199,10 +202,12 @@ def cmd_debug(argv: list[str]) -> int:
         description="Replay a trace with gdb's commands, forward "
         "and backward. Without TRACE or QEMU arguments: the built-in default scenario "
         f"({DEFAULT_ARGS}).",
-        usage="tracesim debug [--profile 4.2] [--qemu-src DIR] [-batch] [-ex CMD]... "
+        usage="tracesim debug [--profile P] [--qemu-src DIR] [-batch] [-ex CMD]... "
         "[-x FILE] [-q] [TRACE | -- QEMU_ARGS...]",
     )
-    p.add_argument("--profile", default="4.2", choices=["4.2"], help="QEMU version modelled")
+    p.add_argument(
+        "--profile", default=DEFAULT_PROFILE, choices=PROFILES, help="QEMU version modelled"
+    )
     p.add_argument(
         "--qemu-src", metavar="DIR", help="a QEMU 4.2 source tree: `list` shows its lines"
     )

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..profiles import DEFAULT_PROFILE, PROFILES
 from .process import Qemu, Recorder
 from .vl import qemu_main
 
-PROFILES = ("4.2",)
 PROGRAM_NAMES = ("qemu-system-x86_64", "qemu-system-i386", "qemu-kvm", "qemu")
 
 
@@ -24,7 +24,7 @@ def strip_program(argv: list[str]) -> list[str]:
     return argv
 
 
-def simulate(argv: list[str], recorder: Recorder, profile: str = "4.2") -> Simulation:
+def simulate(argv: list[str], recorder: Recorder, profile: str = DEFAULT_PROFILE) -> Simulation:
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r} (known: {', '.join(PROFILES)})")
     args = strip_program(list(argv))
