@@ -47,7 +47,7 @@ def test_monitor_info_numa(case: dict) -> None:
 
 
 # The profiles tracesim models, and the golden folder each one is checked against.
-MODELLED_PROFILES = {"4.2": "qemu-4.2"}
+MODELLED_PROFILES = {"4.2": "qemu-4.2", "7.2": "qemu-7.2"}
 
 
 @pytest.mark.parametrize("profile", sorted(MODELLED_PROFILES))

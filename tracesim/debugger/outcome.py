@@ -61,11 +61,12 @@ def summarize(trace: Trace, state: State | None = None) -> dict[str, Any]:
         "exit_status": st.exit_status,
         "stderr": stderr,
         "machine": get("mc.name"),
-        "ram_size": get("ram_size", 0),
-        "maxram_size": get("maxram_size", 0),
-        "ram_slots": get("ram_slots", 0),
+        # 4.2 keeps RAM sizes in vl.c globals, 7.2 only in MachineState
+        "ram_size": get("ram_size") or get("ms.ram_size", 0),
+        "maxram_size": get("maxram_size") or get("ms.maxram_size", 0),
+        "ram_slots": get("ram_slots") or get("ms.ram_slots", 0),
         "smp": {k: get(f"ms.smp.{k}", 0) for k in ("cpus", "cores", "threads", "max_cpus")}
-        | {"dies": get("ms.smp_dies", 0)},
+        | {"dies": get("ms.smp.dies") or get("ms.smp_dies", 0)},
         "numa": {"num_nodes": num_nodes, "have_numa_distance": have_dist, "nodes": nodes},
         "cpus": cpus,
     }

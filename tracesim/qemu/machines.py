@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Sequence
 
 PIIX_DESC = "Standard PC (i440FX + PIIX, 1996)"
 Q35_DESC = "Standard PC (Q35 + ICH9, 2009)"
@@ -161,16 +162,17 @@ def default_machine() -> MachineClass:
     return next(m for m in MACHINES if m.is_default)
 
 
-def machine_help() -> str:
+def machine_help(machines: "Sequence[Any] | None" = None) -> str:
     """`-machine help`: families alphabetically, names in decreasing strcmp order within a
-    family, then family-less machines in increasing order."""
-    families = sorted({m.family for m in MACHINES if m.family})
-    ordered: list[MachineClass] = []
+    family, then family-less machines in increasing order (any profile's catalogue)."""
+    catalogue = MACHINES if machines is None else machines
+    families = sorted({m.family for m in catalogue if m.family})
+    ordered: list[Any] = []
     for fam in families:
         ordered += sorted(
-            (m for m in MACHINES if m.family == fam), key=lambda m: m.name, reverse=True
+            (m for m in catalogue if m.family == fam), key=lambda m: m.name, reverse=True
         )
-    ordered += sorted((m for m in MACHINES if not m.family), key=lambda m: m.name)
+    ordered += sorted((m for m in catalogue if not m.family), key=lambda m: m.name)
     lines = ["Supported machines are:"]
     for m in ordered:
         if m.alias:

@@ -266,9 +266,9 @@ def parse_params(arg: str, implied: str | None) -> list[tuple[str, str]]:
     return params
 
 
-def _validate(opts: QemuOpts) -> None:
+def _validate(opts: QemuOpts, descs: dict[str, dict[str, str] | None]) -> None:
     """opt_set with a described list: unknown keys and bad numbers or sizes fail here."""
-    desc = OPTS_DESC.get(opts.name)
+    desc = descs.get(opts.name)
     if desc is None:
         return
     for key, value in opts.params:
@@ -307,8 +307,11 @@ def is_help_option(value: str | None) -> bool:
     return value in ("help", "?")
 
 
-def parse_cmdline(argv: list[str]) -> Cmdline:
-    """The first loop of vl.c main: look each option up and store it."""
+def parse_cmdline(
+    argv: list[str], descs: dict[str, dict[str, str] | None] = OPTS_DESC
+) -> Cmdline:
+    """The first loop of vl.c main: look each option up and store it (a profile passes
+    its own option descriptions)."""
     cmd = Cmdline()
     i = 0
     while i < len(argv):
@@ -335,7 +338,7 @@ def parse_cmdline(argv: list[str]) -> Cmdline:
             cmd.ignored.append(location)
             continue
         opts = QemuOpts(canon, arg, location, parse_params(arg, IMPLIED.get(canon)))
-        _validate(opts)
+        _validate(opts, descs)
         if canon == "machine" and is_help_option(opts.get("type")):
             cmd.help_machine = True
         stored = cmd.opts.setdefault(canon, [])

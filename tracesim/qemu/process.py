@@ -41,9 +41,10 @@ class QemuExit(Exception):
 class QemuError(Exception):
     """An Error * set with error_setg, travelling up to error_propagate."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, hint: str = "") -> None:
         super().__init__(text)
         self.text = text
+        self.hint = hint  # error_append_hint: printed after the message, no prefix
 
 
 def error_setg_return(
@@ -91,7 +92,9 @@ class Qemu:
         self.rec.exit(line, status)
         raise QemuExit(status)
 
-    def fatal(self, line: int, text: str) -> None:
+    def fatal(self, line: int, text: str, hint: str = "") -> None:
         """An Error reaching &error_fatal: reported where we are, then exit(1)."""
         self.error_report(line, text)
+        if hint:
+            self.error_printf(line, hint)
         self.exit(line, 1)

@@ -28,5 +28,10 @@ def simulate(argv: list[str], recorder: Recorder, profile: str = DEFAULT_PROFILE
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r} (known: {', '.join(PROFILES)})")
     args = strip_program(list(argv))
-    status, process = qemu_main(args, recorder)
+    if profile == "7.2":
+        from .v72.vl import qemu_main as qemu_main_72
+
+        status, process = qemu_main_72(args, recorder)
+    else:
+        status, process = qemu_main(args, recorder)
     return Simulation(args, status, process)
