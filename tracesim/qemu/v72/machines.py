@@ -76,7 +76,7 @@ def _catalogue() -> list[MachineClass]:
     out = [
         MachineClass(
             "microvm", "microvm (i386)", "microvm_i386", max_cpus=288,
-            default_ram_id="microvm.ram",
+            default_ram_id="microvm.ram", x86_cpu_props=True,  # x86.c:1389-1391
         )
     ]
     for v in I440FX:
