@@ -70,11 +70,20 @@ def read_cmdline(rec: Recorder, argv: list[str]) -> Cmdline:
 
 
 def check_objects(cmdline: Cmdline) -> None:
-    """object_option_parse (vl.c:1733): -object is visited as the option is read."""
+    """object_option_parse (vl.c:1733-1764): each -object is parsed into the `object`
+    QemuOpts list (ids unique) and visited as the option is read, members in the QAPI
+    schema's order (the base backend's `size` before memory-backend-file's `mem-path`)."""
+    seen: set[str] = set()
     for opts in cmdline.opts.get("object", []):
-        if opts.get("qom-type") not in MEMORY_BACKENDS:
+        ident = opts.get("id")
+        if ident is not None:
+            if ident in seen:
+                raise CmdlineError(opts.location, f"Duplicate ID '{ident}' for object")
+            seen.add(ident)
+        qom_type = opts.get("qom-type")
+        if qom_type not in MEMORY_BACKENDS:
             continue
-        if opts.get("id") is None:
+        if ident is None:
             raise CmdlineError(opts.location, "Parameter 'id' is missing")
         raw = opts.get("size")
         if raw is None:
@@ -83,6 +92,8 @@ def check_objects(cmdline: Cmdline) -> None:
             opts.numbers["size"] = qemu_strtosz(raw)
         except ParseError:
             raise CmdlineError(opts.location, "Parameter 'size' expects a size value")
+        if qom_type == "memory-backend-file" and opts.get("mem-path") is None:
+            raise CmdlineError(opts.location, "Parameter 'mem-path' is missing")
 
 
 def qemu_init(q: Qemu) -> None:
