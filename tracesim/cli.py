@@ -309,6 +309,7 @@ cmd_diff = _front_end(".diff", "cmd_diff")
 cmd_graph = _front_end(".graph", "cmd_graph")
 cmd_docs = _front_end(".docs", "cmd_docs")
 cmd_export = _front_end(".export", "cmd_export")
+cmd_verify = _front_end(".verify", "cmd_verify")
 
 
 COMMANDS: dict[str, tuple[Any, str]] = {
@@ -321,6 +322,7 @@ COMMANDS: dict[str, tuple[Any, str]] = {
     "graph": (cmd_graph, "draw a trace: its call-flow graph, or --cfg FUNCTION's control flow"),
     "docs": (cmd_docs, "generate (or --check) the HTML site of the scenarios in docs/generated"),
     "export": (cmd_export, "export a trace as Perfetto/Chrome trace-event JSON"),
+    "verify": (cmd_verify, "compare the model with a real QEMU binary (a line, or --generate N)"),
 }
 
 
