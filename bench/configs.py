@@ -21,3 +21,28 @@ def largest_argv(nodes: int = 128, cpus: int = 254) -> list[str]:
     for i in range(cpus):
         argv += ["-numa", f"cpu,node-id={i % nodes},socket-id={i}"]
     return argv
+
+
+def seed_memdev_argv() -> list[str]:
+    """The seed's layout as QEMU 7.2 accepts it: one RAM backend per node."""
+    return ["-machine", "q35", "-m", "1024", "-smp", "cpus=4",
+            "-object", "memory-backend-ram,id=m0,size=512M",
+            "-object", "memory-backend-ram,id=m1,size=512M",
+            "-numa", "node,memdev=m0,cpus=0-1", "-numa", "node,memdev=m1,cpus=2-3"]
+
+
+def largest_memdev_argv(nodes: int = 128, cpus: int = 254) -> list[str]:
+    """`largest_argv` in the form QEMU 7.2 accepts: a 64 MiB backend per node (no mem=, no
+    split), sockets spelled out so that socket-id=i names CPU i as on 4.2."""
+    old = largest_argv(nodes, cpus)
+    argv = ["-machine", "q35", "-m", f"{nodes * 64}M", "-smp",
+            f"{cpus},sockets={cpus},cores=1,threads=1"]
+    for i in range(nodes):
+        argv += ["-object", f"memory-backend-ram,id=m{i},size=64M"]
+    rest = old[6:]
+    for k in range(0, len(rest), 2):
+        value = rest[k + 1]
+        if value.startswith("node,nodeid="):
+            value += f",memdev=m{value.split('=')[1]}"
+        argv += [rest[k], value]
+    return argv

@@ -184,8 +184,8 @@ def cmd_examples(argv: list[str]) -> int:
                 f"'tracesim examples --dir {directory}'\n"
             )
         return 1 if stale else 0
-    directory.mkdir(parents=True, exist_ok=True)
     for name, data in example_traces().items():
+        (directory / name).parent.mkdir(parents=True, exist_ok=True)
         write_bytes_atomic(directory / name, data)
         sys.stdout.write(f"wrote {directory / name}\n")
     return 0

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .scenarios import TEACHING, scenario_argv
+from .scenarios import SCENARIOS, scenario_argv
 from .trace.store import encode_lines
 
 DEFAULT_DIR = Path("traces")
 
 
 def example_traces() -> dict[str, bytes]:
-    """File name -> the exact bytes of its trace."""
+    """File name -> the exact bytes of its trace (4.2 at the top, other profiles in
+    qemu-PROFILE/)."""
     from .cli import simulate_trace
+    from .profiles import DEFAULT_PROFILE
 
     out = {}
-    for name in TEACHING:
-        trace = simulate_trace(scenario_argv(name))
-        out[f"{name}.jsonl"] = encode_lines(trace.header, trace.events)
+    for profile, scenarios in SCENARIOS.items():
+        folder = "" if profile == DEFAULT_PROFILE else f"qemu-{profile}/"
+        for name in scenarios:
+            trace = simulate_trace(scenario_argv(name, profile), profile)
+            out[f"{folder}{name}.jsonl"] = encode_lines(trace.header, trace.events)
     return out
 
 

@@ -60,9 +60,63 @@ TEACHING: dict[str, tuple[str, str]] = {
 }
 
 
+# The same lessons on QEMU 7.2, and what an upgrade from 4.2 meets (traces/qemu-7.2/).
+MEMDEV_2x512 = ("-object memory-backend-ram,id=m0,size=512M "
+                "-object memory-backend-ram,id=m1,size=512M")
+TEACHING_72: dict[str, tuple[str, str]] = {
+    DEFAULT_NAME: ("the seed's line on 7.2: no automatic split any more, exit 1", DEFAULT_ARGS),
+    "seed-memdev": (
+        "the seed's layout as 7.2 wants it: a RAM backend per node",
+        f"-machine q35 -m 1024 -smp cpus=4 {MEMDEV_2x512} "
+        "-numa node,memdev=m0,cpus=0-1 -numa node,memdev=m1,cpus=2-3",
+    ),
+    "explicit-mem": (
+        "-numa node,mem= refused on 5.1+ machine types",
+        "-machine q35 -m 1024 -smp 4 -numa node,mem=256M,cpus=0-1 -numa node,mem=768M,cpus=2-3",
+    ),
+    "mem-q35-5.0": (
+        "pc-q35-5.0 still takes mem=, with the deprecation warning",
+        "-machine pc-q35-5.0 -m 1024 -smp 4 -numa node,mem=256M,cpus=0-1 "
+        "-numa node,mem=768M,cpus=2-3",
+    ),
+    "smp-cores": (
+        "-smp 4 means 4 cores of one socket on 6.2+ types: every CPU on node 0",
+        f"-machine q35 -m 1G -smp 4 {MEMDEV_2x512} -numa node,memdev=m0 -numa node,memdev=m1",
+    ),
+    "smp-sockets-6.1": (
+        "pc-q35-6.1 still fills sockets: CPUs 0,1,0,1",
+        f"-machine pc-q35-6.1 -m 1G -smp 4 {MEMDEV_2x512} -numa node,memdev=m0 "
+        "-numa node,memdev=m1",
+    ),
+    "dist-sym3-memdev": (
+        "a distance table completed from one direction",
+        "-machine q35 -m 1536 -smp 3 -object memory-backend-ram,id=m0,size=512M "
+        "-object memory-backend-ram,id=m1,size=512M -object memory-backend-ram,id=m2,size=512M "
+        "-numa node,memdev=m0,cpus=0 -numa node,memdev=m1,cpus=1 -numa node,memdev=m2,cpus=2 "
+        "-numa dist,src=0,dst=1,val=20 -numa dist,src=0,dst=2,val=30 "
+        "-numa dist,src=1,dst=2,val=40",
+    ),
+    "maxmem-auto-node": (
+        "maxmem above -m without slots makes one node on 5.1+ types",
+        "-machine q35 -m 1G,maxmem=4G -smp 2",
+    ),
+    "hmat-initiator": (
+        "HMAT: an initiator node with CPUs, a memory-only node it serves",
+        "-machine q35,hmat=on -m 1G -smp 2 -object memory-backend-ram,id=m0,size=512M "
+        "-object memory-backend-ram,id=m1,size=512M -numa node,memdev=m0,cpus=0-1 "
+        "-numa node,memdev=m1,initiator=0",
+    ),
+    "pc-ram-clash": (
+        "the id pc.ram is reserved for the default RAM backend: exit 1",
+        "-machine q35 -m 1G -object memory-backend-ram,id=pc.ram,size=1G",
+    ),
+}
+SCENARIOS: dict[str, dict[str, tuple[str, str]]] = {"4.2": TEACHING, "7.2": TEACHING_72}
+
+
 def default_argv() -> list[str]:
     return shlex.split(DEFAULT_ARGS)
 
 
-def scenario_argv(name: str) -> list[str]:
-    return shlex.split(TEACHING[name][1])
+def scenario_argv(name: str, profile: str = "4.2") -> list[str]:
+    return shlex.split(SCENARIOS[profile][name][1])
