@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tracesim.qemu.v72.cutils import qemu_strtosz
+
 from tracesim.cli import main
 from tracesim.cmdgen import generate, lines_for_profile
 from tracesim.profiles import PROFILES
@@ -170,16 +172,13 @@ def opts(argv: list[str], name: str) -> list[str]:
 
 
 def size_mib(text: str) -> float:
-    m = re.fullmatch(r"(\d+)([KMGTB]?)", text)
-    assert m, text
-    n, unit = int(m.group(1)), m.group(2)
-    return n * {"": 1 / (1 << 20), "B": 1 / (1 << 20), "K": 1 / 1024, "M": 1, "G": 1024,
-                "T": 1 << 20}[unit]
+    """A size as QEMU 7.2 reads it (hex, fractions and suffixes included), in MiB."""
+    return qemu_strtosz(text) / (1 << 20)
 
 
 def ram_mib(text: str) -> float:
-    """-m sizes: a plain number is MiB."""
-    return size_mib(text + "M" if text.isdigit() else text)
+    """-m sizes: a plain number (hex too) is MiB."""
+    return qemu_strtosz(text, "M") / (1 << 20)
 
 
 def kinds(argv: list[str]) -> set[str]:
@@ -241,9 +240,14 @@ def kinds(argv: list[str]) -> set[str]:
         want = sum(size_mib(objects[re.search(r"memdev=([^,]+)", n).group(1)]
                             .split("size=")[1]) for n in nodes if "memdev=" in n)
         m = opts(argv, "-m")
-        if m and len(mems) == 1 and re.fullmatch(r"\d+[KMGB]?", m[0]):
-            total = ram_mib(m[0])
-            out.add("memdev sizes sum to RAM" if want == total else "memdev sizes do not sum")
+        if m and len(mems) == 1 and "," not in m[0]:
+            try:
+                total = ram_mib(m[0])
+            except ValueError:  # a deliberately bad -m: no sum to compare with
+                total = None
+            if total is not None:
+                out.add("memdev sizes sum to RAM" if want == total
+                        else "memdev sizes do not sum")
     for n in nodes:
         for c in re.findall(r"cpus=([^,]+)", n):
             out.add("cpus= range" if "-" in c else "cpus= single")

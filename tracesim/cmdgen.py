@@ -83,14 +83,19 @@ class Generator:
                  f"{mib * 1024}K", f"{mib * MIB}B"]
         if mib % 1024 == 0:
             forms += [f"{mib // 1024}G"] * 2
+        if mib % 512 == 0:  # a fraction: 4.2 parsed it with strtod, 7.2 in fixed point
+            forms.append(f"{mib / 1024:g}G")
+        forms.append(f"{hex(mib)}M")  # a suffix on hex: deprecated (and warned) on 7.2
         return r.choice(forms)
 
     def object_size(self, mib: int) -> str:
         # memory-backend size: a plain number is bytes
         r = self.rng
-        forms = [f"{mib}M", f"{mib * MIB}"]
+        forms = [f"{mib}M", f"{mib * MIB}", hex(mib * MIB)]
         if mib % 1024 == 0:
             forms.append(f"{mib // 1024}G")
+        if mib % 512 == 0:
+            forms.append(f"{mib / 1024:g}G")
         return r.choice(forms)
 
     def split(self, total: int, parts: int, exact: bool) -> list[int]:

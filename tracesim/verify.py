@@ -109,7 +109,9 @@ def finish_real(proc: subprocess.Popen[bytes], argv: list[str], timeout: float) 
         proc.communicate()
         raise Trouble(f"tracesim verify: {proc.args[0]!s} did not finish in {timeout:g} s "
                       f"on: {shlex.join(argv)}")
-    return RealRun(proc.returncode, out, err)
+    # a process killed by signal N is what a shell reports as 128 + N (the model's exit)
+    status = 128 - proc.returncode if proc.returncode < 0 else proc.returncode
+    return RealRun(status, out, err)
 
 
 def run_real(binary: str, argv: list[str], timeout: float) -> RealRun:
@@ -233,11 +235,11 @@ class Verdict:
 
 
 def _status(status: int) -> str:
-    if status < 0:
+    if status > 128:
         try:
-            return f"killed by {signal.Signals(-status).name}"
+            return f"{status} (killed by {signal.Signals(status - 128).name})"
         except ValueError:
-            return f"killed by signal {-status}"
+            return str(status)
     return str(status)
 
 

@@ -33,14 +33,17 @@ def _strtod(text: str) -> tuple[float, int]:
     low = body.lower().lstrip("+-")
     if low.startswith(("inf", "nan")):
         raise ParseError()  # qemu_strtod_finite rejects them
-    if low.startswith("0x"):
-        sign = -1.0 if body.startswith("-") else 1.0
-        hexpart = body.lstrip("+-")
-        if "p" not in hexpart.lower():
-            hexpart += "p0"
-        value = sign * float.fromhex(hexpart)
-    else:
-        value = float(body)
+    try:
+        if low.startswith("0x"):
+            sign = -1.0 if body.startswith("-") else 1.0
+            hexpart = body.lstrip("+-")
+            if "p" not in hexpart.lower():
+                hexpart += "p0"
+            value = sign * float.fromhex(hexpart)
+        else:
+            value = float(body)
+    except OverflowError:  # strtod: HUGE_VAL with ERANGE
+        raise ParseError(erange=True) from None
     if math.isinf(value):
         raise ParseError(erange=True)
     return value, m.end()
@@ -68,11 +71,24 @@ def qemu_strtosz(text: str, default_suffix: str = "B") -> int:
     return int(value) * mul
 
 
+# More digits than any value up to 2**64 has: the number overflows whatever they are
+# (and Python would refuse to convert a string of over 4,300 digits).
+_MAX_DIGITS = {16: 16, 8: 22, 10: 20}
+
+
 def _base0(digits: str) -> int:
-    """strtoull's base 0: 0x hexadecimal, a leading 0 octal, else decimal."""
+    """strtoull's base 0: 0x hexadecimal, a leading 0 octal, else decimal; a value past
+    2**64 comes back as U64 + 1 (the caller reports ERANGE)."""
     if digits[:2].lower() == "0x":
-        return int(digits, 16)
-    return int(digits, 8) if digits[0] == "0" else int(digits)
+        base, body = 16, digits[2:]
+    elif digits[0] == "0":
+        base, body = 8, digits
+    else:
+        base, body = 10, digits
+    body = body.lstrip("0") or "0"
+    if len(body) > _MAX_DIGITS[base]:
+        return U64 + 1
+    return int(body, base)
 
 
 def qemu_strtou64(text: str) -> int:

@@ -7,6 +7,7 @@ error is returned as a `CmdlineError` with QEMU's message and the option's locat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .cutils import ParseError, qemu_strtosz, qemu_strtou64
 
@@ -266,7 +267,17 @@ def parse_params(arg: str, implied: str | None) -> list[tuple[str, str]]:
     return params
 
 
-def _validate(opts: QemuOpts, descs: dict[str, dict[str, str] | None]) -> None:
+# A profile's size parser: (value, the option's location) -> bytes, raising ParseError.
+SizeParser = Callable[[str, str], int]
+
+
+def _strtosz_42(value: str, location: str) -> int:
+    return qemu_strtosz(value)
+
+
+def _validate(
+    opts: QemuOpts, descs: dict[str, dict[str, str] | None], sizes: SizeParser = _strtosz_42
+) -> None:
     """opt_set with a described list: unknown keys and bad numbers or sizes fail here."""
     desc = descs.get(opts.name)
     if desc is None:
@@ -281,7 +292,7 @@ def _validate(opts: QemuOpts, descs: dict[str, dict[str, str] | None]) -> None:
             continue  # set_memory_options reports it (vl.c:2735)
         try:
             if kind == "size":
-                opts.numbers[key] = qemu_strtosz(value)
+                opts.numbers[key] = sizes(value, opts.location)
             else:
                 opts.numbers[key] = qemu_strtou64(value)
         except ParseError as err:
@@ -308,7 +319,9 @@ def is_help_option(value: str | None) -> bool:
 
 
 def parse_cmdline(
-    argv: list[str], descs: dict[str, dict[str, str] | None] = OPTS_DESC
+    argv: list[str],
+    descs: dict[str, dict[str, str] | None] = OPTS_DESC,
+    sizes: SizeParser = _strtosz_42,
 ) -> Cmdline:
     """The first loop of vl.c main: look each option up and store it (a profile passes
     its own option descriptions)."""
@@ -338,7 +351,7 @@ def parse_cmdline(
             cmd.ignored.append(location)
             continue
         opts = QemuOpts(canon, arg, location, parse_params(arg, IMPLIED.get(canon)))
-        _validate(opts, descs)
+        _validate(opts, descs, sizes)
         if canon == "machine" and is_help_option(opts.get("type")):
             cmd.help_machine = True
         stored = cmd.opts.setdefault(canon, [])

@@ -92,6 +92,18 @@ class Qemu:
         self.rec.exit(line, status)
         raise QemuExit(status)
 
+    def crash(self, line: int, signal: str = "SIGFPE", number: int = 8) -> None:
+        """The process dies of a signal (an integer division by zero raises SIGFPE on x86):
+        no message from QEMU; the shell's status is 128 + the signal's number."""
+        self.rec.fact(line, "signal", signal=signal)
+        self.exit(line, 128 + number)
+
+    def udiv(self, line: int, dividend: int, divisor: int) -> int:
+        """C's unsigned int division at `line`: operands wrap to 32 bits, zero crashes."""
+        if divisor & 0xFFFFFFFF == 0:
+            self.crash(line)
+        return (dividend & 0xFFFFFFFF) // (divisor & 0xFFFFFFFF)
+
     def fatal(self, line: int, text: str, hint: str = "") -> None:
         """An Error reaching &error_fatal: reported where we are, then exit(1)."""
         self.error_report(line, text)

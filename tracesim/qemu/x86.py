@@ -86,9 +86,7 @@ def pc_smp_parse(q: Qemu, ms: MachineState, opts: QemuOpts | None, at: int) -> N
                 rec.step(931)
                 ms.smp.max_cpus = num.get("maxcpus", cpus) & U32
                 rec.step(933)
-                sockets = (
-                    ms.smp.max_cpus // (cores * threads * dies) if cores * threads * dies else 0
-                )
+                sockets = q.udiv(933, ms.smp.max_cpus, cores * threads * dies)
                 rec.local("sockets", sockets)
                 rec.step(927)
         else:
@@ -99,7 +97,7 @@ def pc_smp_parse(q: Qemu, ms: MachineState, opts: QemuOpts | None, at: int) -> N
                 threads = threads if threads > 0 else 1
                 rec.local("threads", threads)
                 rec.step(937)
-                cores = cpus // (sockets * dies * threads) if sockets * dies * threads else 0
+                cores = q.udiv(937, cpus, sockets * dies * threads)
                 rec.local("cores", cores)
                 rec.step(938)
                 cores = cores if cores > 0 else 1
@@ -109,7 +107,7 @@ def pc_smp_parse(q: Qemu, ms: MachineState, opts: QemuOpts | None, at: int) -> N
                 rec.branch(939, "threads == 0", threads == 0, threads=threads)
                 if threads == 0:
                     rec.step(940)
-                    threads = cpus // (cores * dies * sockets) if cores * dies * sockets else 0
+                    threads = q.udiv(940, cpus, cores * dies * sockets)
                     rec.local("threads", threads)
                     rec.step(941)
                     threads = threads if threads > 0 else 1

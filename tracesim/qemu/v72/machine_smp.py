@@ -38,12 +38,6 @@ def _signed(value: int) -> int:
     return value - (1 << 32) if value & 0x80000000 else value
 
 
-def _div(a: int, b: int) -> int:
-    """Unsigned division. A zero divisor (a product that wrapped to 0) is SIGFPE in QEMU
-    (exit 136); that crash is not modelled, so Python's ZeroDivisionError escapes."""
-    return (a & U32) // (b & U32)
-
-
 def cpu_hierarchy_to_string(q: Qemu, ms: MachineState) -> str:
     """machine-smp.c:29-48: the topology members the machine supports, largest first."""
     rec = q.rec
@@ -196,7 +190,7 @@ def machine_parse_smp_config(q: Qemu, ms: MachineState, config: dict[str, int]) 
                 threads = threads if threads > 0 else 1
                 rec.local("threads", threads)
                 rec.step(127)
-                sockets = _div(maxcpus, dies * clusters * cores * threads)
+                sockets = q.udiv(127, maxcpus, dies * clusters * cores * threads)
                 rec.local("sockets", sockets)
             else:
                 rec.step(128)
@@ -206,7 +200,7 @@ def machine_parse_smp_config(q: Qemu, ms: MachineState, config: dict[str, int]) 
                     threads = threads if threads > 0 else 1
                     rec.local("threads", threads)
                     rec.step(130)
-                    cores = _div(maxcpus, sockets * dies * clusters * threads)
+                    cores = q.udiv(130, maxcpus, sockets * dies * clusters * threads)
                     rec.local("cores", cores)
         else:
             # 6.2 and newer fill cores first: `-smp 4` is 1 socket of 4 cores
@@ -220,7 +214,7 @@ def machine_parse_smp_config(q: Qemu, ms: MachineState, config: dict[str, int]) 
                 threads = threads if threads > 0 else 1
                 rec.local("threads", threads)
                 rec.step(137)
-                cores = _div(maxcpus, sockets * dies * clusters * threads)
+                cores = q.udiv(137, maxcpus, sockets * dies * clusters * threads)
                 rec.local("cores", cores)
             else:
                 rec.step(138)
@@ -230,13 +224,13 @@ def machine_parse_smp_config(q: Qemu, ms: MachineState, config: dict[str, int]) 
                     threads = threads if threads > 0 else 1
                     rec.local("threads", threads)
                     rec.step(140)
-                    sockets = _div(maxcpus, dies * clusters * cores * threads)
+                    sockets = q.udiv(140, maxcpus, dies * clusters * cores * threads)
                     rec.local("sockets", sockets)
         rec.step(145)
         rec.branch(145, "threads == 0", threads == 0, threads=threads)
         if threads == 0:
             rec.step(146)
-            threads = _div(maxcpus, sockets * dies * clusters * cores)
+            threads = q.udiv(146, maxcpus, sockets * dies * clusters * cores)
             rec.local("threads", threads)
 
     product = (sockets * dies * clusters * cores * threads) & U32

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..cutils import ParseError, qemu_strtosz
+from ..cutils import ParseError
 from ..numa import complete_init_numa_distance, parse_numa_distance, validate_numa_distance
 from ..opts_visitor import NumaDistOptions, VisitError
 from ..options import QemuOpts
 from ..process import Qemu, QemuError, error_setg_return
 from ..state import ADDR_MACHINE, ADDR_MACHINE_CLASS, ADDR_NODES, MAX_NODES
 from .lines import lines_of_72
+from .cutils import qemu_strtosz
 from .machine import machine_consume_memdev, machine_set_cpu_numa_node
 from .numa_hmat import parse_numa_hmat_cache, parse_numa_hmat_lb
 from .opts_visitor import (
@@ -69,7 +70,7 @@ def parse_numa(q: Qemu, ms: MachineState, opts: QemuOpts, opts_address: int) -> 
     for line in (519, 520, 521, 522, 523, 525):
         rec.step(line)
     try:
-        obj = visit_numa_options(opts)
+        obj = visit_numa_options(opts, warn=lambda text: q.warn_report(525, text))
     except VisitError as e:
         q.fatal(525, str(e))
         raise AssertionError("unreachable")
@@ -87,7 +88,8 @@ def parse_numa(q: Qemu, ms: MachineState, opts: QemuOpts, opts_address: int) -> 
         rec.local("mem_str", mem_str)
         rec.step(534)
         try:
-            obj.mem = qemu_strtosz(mem_str or "", "M")  # a plain number means MiB
+            # qemu_strtosz_MiB: a plain number means MiB (hex too: 0x400 is 1 GiB)
+            obj.mem = qemu_strtosz(mem_str or "", "M", warn=lambda text: q.warn_report(534, text))
         except ParseError:
             pass
     rec.step(537)

@@ -6,16 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..options import QemuOpts
+from ..cutils import ParseError
 from ..opts_visitor import (
     NumaCpuOptions,
     NumaDistOptions,
     NumaNodeOptions,
     VisitError,
     _int64,
-    _size,
     _uint,
     _uint16_list,
 )
+from .cutils import Warn, qemu_strtosz
 
 HMAT_LB_HIERARCHY = ("memory", "first-level", "second-level", "third-level")
 HMAT_LB_DATA_TYPE = ("access-latency", "read-latency", "write-latency",
@@ -76,8 +77,16 @@ def _enum(opts: QemuOpts, key: str, values: tuple[str, ...]) -> int:
     return values.index(raw)
 
 
-def visit_numa_options(opts: QemuOpts) -> NumaOptions72:
-    """Members in the schema's order; keys nobody visited give `Invalid parameter`."""
+def visit_numa_options(opts: QemuOpts, warn: Warn | None = None) -> NumaOptions72:
+    """Members in the schema's order; keys nobody visited give `Invalid parameter`.
+    Sizes go through 7.2's qemu_strtosz (`warn` gets its hex-suffix warning)."""
+
+    def _size(name: str, raw: str) -> int:
+        try:
+            return qemu_strtosz(raw, warn=warn)
+        except ParseError:
+            raise VisitError(f"Parameter '{name}' expects a size value") from None
+
     visited = {"type", "id"}
     kind = opts.get("type")
     if kind is None:

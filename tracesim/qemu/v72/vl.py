@@ -7,12 +7,13 @@ is resolved, then -numa is parsed and the board initialised.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
-from ..cutils import ParseError, qemu_strtosz
+from ..cutils import ParseError
 from ..options import MODELLED, OPTS_DESC, Cmdline, CmdlineError, QemuOpts, parse_cmdline
 from ..process import Qemu, QemuError, QemuExit, Recorder
 from ..state import Globals, MiB
+from .cutils import qemu_strtosz
 from .machine import MACHINE_C, machine_run_board_init
 from .machine_smp import SMP_KEYS, machine_set_smp
 from .machines import MachineClass, default_machine, find_machine, help_text
@@ -52,9 +53,12 @@ def qemu_main(argv: list[str], rec: Recorder) -> tuple[int, Qemu | None]:
 
 def read_cmdline(rec: Recorder, argv: list[str]) -> Cmdline:
     """The first pass of qemu_init; a syntax error is reported in the option's location."""
+    def sizes(value: str, location: str) -> int:
+        return qemu_strtosz(value, warn=lambda text: rec.report(2713, "warning", text, location))
+
     try:
-        cmdline = parse_cmdline(argv, DESCS)
-        check_objects(cmdline)
+        cmdline = parse_cmdline(argv, DESCS, sizes)
+        check_objects(cmdline, sizes)
     except CmdlineError as err:
         rec.report(2713, "error", err.text, err.location)
         if err.hint:
@@ -69,7 +73,7 @@ def read_cmdline(rec: Recorder, argv: list[str]) -> Cmdline:
     return cmdline
 
 
-def check_objects(cmdline: Cmdline) -> None:
+def check_objects(cmdline: Cmdline, sizes: Callable[[str, str], int]) -> None:
     """object_option_parse (vl.c:1733-1764): each -object is parsed into the `object`
     QemuOpts list (ids unique) and visited as the option is read, members in the QAPI
     schema's order (the base backend's `size` before memory-backend-file's `mem-path`)."""
@@ -89,7 +93,7 @@ def check_objects(cmdline: Cmdline) -> None:
         if raw is None:
             raise CmdlineError(opts.location, "Parameter 'size' is missing")
         try:
-            opts.numbers["size"] = qemu_strtosz(raw)
+            opts.numbers["size"] = sizes(raw, opts.location)
         except ParseError:
             raise CmdlineError(opts.location, "Parameter 'size' expects a size value")
         if qom_type == "memory-backend-file" and opts.get("mem-path") is None:
@@ -262,7 +266,19 @@ def machine_set_mem(q: Qemu, ms: MachineState, mem: dict[str, str]) -> None:
     rec.step(562)
     rec.step(565)
     rec.step(567)
-    size = qemu_strtosz(mem["size"]) if "size" in mem else None
+    try:  # the keyval visitor parses the strings parse_memory_options built
+        parsed = {k: qemu_strtosz(v, warn=lambda text: q.warn_report(567, text))
+                  for k, v in mem.items() if k in ("size", "max-size")}
+    except ParseError:
+        key = next(k for k in ("size", "max-size") if k in mem and k not in parsed_ok(mem))
+        text = f"Parameter 'memory.{key}' expects size"
+        rec.fact(567, "error.set", text=text)
+        rec.step(568)
+        rec.step(565)  # ERRP_GUARD's cleanup
+        rec.step(611)
+        rec.ret()
+        raise QemuError(text) from None
+    size = parsed.get("size")
     rec.step(571)
     rec.branch(571, "!mem->has_size", size is None)
     if size is None:
@@ -279,7 +295,7 @@ def machine_set_mem(q: Qemu, ms: MachineState, mem: dict[str, str]) -> None:
     rec.step(584)
     rec.branch(584, "mem->has_max_size", "max-size" in mem)
     if "max-size" in mem:
-        max_size = qemu_strtosz(mem["max-size"])
+        max_size = parsed["max-size"]
         slots = int(mem.get("slots", "0"), 0)
         rec.step(585)
         rec.branch(585, "mem->max_size < mem->size", max_size < size, max_size=max_size,
@@ -325,6 +341,19 @@ def machine_set_mem(q: Qemu, ms: MachineState, mem: dict[str, str]) -> None:
     rec.ret()
     if err is not None:
         raise QemuError(err)
+
+
+def parsed_ok(mem: dict[str, str]) -> set[str]:
+    """The memory keys 7.2's qemu_strtosz accepts (no warnings: only to name the bad one)."""
+    ok = set()
+    for key in ("size", "max-size"):
+        try:
+            if key in mem:
+                qemu_strtosz(mem[key])
+                ok.add(key)
+        except ParseError:
+            pass
+    return ok
 
 
 def create_memory_backends(q: Qemu) -> None:
