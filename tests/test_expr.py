@@ -1,11 +1,20 @@
 """gdb's C expression grammar: what each expression parses to, and gdb's syntax errors."""
 from __future__ import annotations
 
+from typing import Callable
+
 import pytest
 
+from tracesim.debugger.evaluate import parse as parse_in
 from tracesim.debugger.expr import (Assign, Binary, BraceCast, Call, Cast, ConvVar, GdbError,
                                     History, Ident, Index, IntLit, Member, SizeOf, StrLit,
-                                    Ternary, TypeExpr, TypeName, Unary, parse, tokenize)
+                                    Node, Ternary, TypeExpr, TypeName, Unary, tokenize)
+from tracesim.debuginfo import debug_info
+
+
+def parse(text: str, is_symbol: Callable[[str], bool] | None = None) -> Node:
+    """Parse as `print` does on QEMU 4.2: its typedefs and -g3 macros are known."""
+    return parse_in(debug_info("4.2"), text, is_symbol)
 
 
 def test_member_access_chains_left_to_right() -> None:

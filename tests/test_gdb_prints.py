@@ -19,7 +19,9 @@ from tracesim.debugger.evaluate import (Value, ValueHistory, evaluate, evaluate_
 from tracesim.debugger.expr import GdbError
 from tracesim.debugger.format import (format_value, print_chars, print_command, ptype_command,
                                       split_format, whatis_command)
-from tracesim.qemu import symbols as sym
+from tracesim.debugger.typenames import type_name
+from tracesim.debuginfo import ctypes as ct
+from tracesim.debuginfo import debug_info
 from tracesim.qemu.state import ADDR_NODES, ADDR_NUMA_STATE
 from tracesim.trace import events as ev
 from tracesim.trace.fold import State, apply_event
@@ -27,6 +29,7 @@ from tracesim.trace.fold import State, apply_event
 GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden" / "qemu-4.2"
 SEED = "-machine q35 -m 1024 -smp cpus=4 -numa node,cpus=0-1 -numa node,cpus=2-3"
 ADDRESS = re.compile(r"0x[0-9a-f]{6,}")
+QEMU_42 = debug_info("4.2")
 
 
 def golden_cases() -> list[dict[str, Any]]:
@@ -62,11 +65,11 @@ def gdb(state: State, command: str, history: ValueHistory | None = None,
     name, _, argument = command.partition(" ")
     try:
         if name == "ptype":
-            return ptype_command(state, frame, argument, history)
+            return ptype_command(QEMU_42, state, frame, argument, history)
         if name == "whatis":
-            return whatis_command(state, frame, argument, history)
+            return whatis_command(QEMU_42, state, frame, argument, history)
         fmt, text = split_format(command[len(name.split("/")[0]):])
-        return print_command(state, frame, text, fmt, history)
+        return print_command(QEMU_42, state, frame, text, fmt, history)
     except GdbError as err:
         return str(err)
 
@@ -393,45 +396,47 @@ def test_history_keeps_the_value_printed_not_the_current_one() -> None:
 
 def test_evaluation_reports_what_it_read() -> None:
     state = stop(SEED, "hw/core/numa.c:465")
-    value, reads = evaluate_with_reads(state, 0, "numa_info[i - 1].node_mem + ms->ram_size")
+    value, reads = evaluate_with_reads(QEMU_42, state, 0,
+                                        "numa_info[i - 1].node_mem + ms->ram_size")
     assert value.data == 536870912 + 1073741824
     assert reads.paths == {"numa_state.nodes[1].node_mem", "ms.ram_size"}
     depth = len(state.frames) - 1
     assert reads.locals == {(depth, "numa_info"), (depth, "i"), (depth, "ms")}
-    _, reads = evaluate_with_reads(state, 0, "ms->smp")
+    _, reads = evaluate_with_reads(QEMU_42, state, 0, "ms->smp")
     assert reads.paths == {f"ms.smp.{f}" for f in ("cpus", "cores", "threads", "max_cpus")}
-    _, reads = evaluate_with_reads(state, 0, "&ms->smp")
+    _, reads = evaluate_with_reads(QEMU_42, state, 0, "&ms->smp")
     assert reads.paths == set()
 
 
 def test_evaluate_gives_typed_values() -> None:
     state = stop(SEED, "hw/core/numa.c:465")
-    value = evaluate(state, 0, "ms->numa_state")
-    assert sym.type_name(value.type) == "struct NumaState *"
+    value = evaluate(QEMU_42, state, 0, "ms->numa_state")
+    assert type_name(value.type) == "struct NumaState *"
     assert value.data == ADDR_NUMA_STATE
-    node = evaluate(state, 0, "numa_info[1]")
+    node = evaluate(QEMU_42, state, 0, "numa_info[1]")
     assert node.address == ADDR_NODES + 152 and node.data["node_mem"] == 536870912
-    assert evaluate(state, 0, "ms->smp.cpus").type is sym.UINT
+    assert evaluate(QEMU_42, state, 0, "ms->smp.cpus").type is ct.UINT
 
 
 # --------------------------------------------------------------------------- printing rules
 
 
-def array(element: sym.CType, data: list[Any]) -> Value:
-    return Value(sym.Array(element, len(data)), data)
+def array(element: ct.CType, data: list[Any]) -> Value:
+    return Value(ct.Array(element, len(data)), data)
 
 
 def test_repeats_collapse_runs_longer_than_ten() -> None:
-    assert format_value(array(sym.INT, [1] + [7] * 10 + [2])) == \
+    assert format_value(QEMU_42, array(ct.INT, [1] + [7] * 10 + [2])) == \
         "{1, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 2}"
-    assert format_value(array(sym.INT, [1] + [7] * 11 + [2])) == "{1, 7 <repeats 11 times>, 2}"
-    assert format_value(array(sym.INT, [1] + [7] * 11 + [2]), fmt="x") == \
+    assert format_value(QEMU_42, array(ct.INT, [1] + [7] * 11 + [2])) == \
+        "{1, 7 <repeats 11 times>, 2}"
+    assert format_value(QEMU_42, array(ct.INT, [1] + [7] * 11 + [2]), fmt="x") == \
         "{0x1, 0x7 <repeats 11 times>, 0x2}"
-    assert format_value(array(sym.INT, [0] * 300)) == "{0 <repeats 300 times>}"
+    assert format_value(QEMU_42, array(ct.INT, [0] * 300)) == "{0 <repeats 300 times>}"
 
 
 def test_two_hundred_elements_at_most() -> None:
-    text = format_value(array(sym.INT, list(range(300))))
+    text = format_value(QEMU_42, array(ct.INT, list(range(300))))
     assert text.endswith(", 198, 199...}") and text.count(",") == 199
 
 
@@ -454,11 +459,11 @@ def test_char_arrays_print_as_strings() -> None:
 
 
 def test_nested_char_arrays_and_bools() -> None:
-    rows = array(sym.Array(sym.UINT8, 4), [[10, 20, 0, 0], [0, 0, 0, 0]])
-    assert format_value(rows) == '{"\\n\\024\\000", "\\000\\000\\000"}'
-    assert format_value(array(sym.BOOL, [1, 0, 1])) == "{true, false, true}"
-    assert format_value(array(sym.BOOL, [1, 10])) == "{true, 10}"
-    assert format_value(array(sym.BOOL, [1, 0, 1]), fmt="x") == "{0x1, 0x0, 0x1}"
-    assert format_value(array(sym.UINT8, [10, 20, 30]), fmt="c") == \
+    rows = array(ct.Array(ct.UINT8, 4), [[10, 20, 0, 0], [0, 0, 0, 0]])
+    assert format_value(QEMU_42, rows) == '{"\\n\\024\\000", "\\000\\000\\000"}'
+    assert format_value(QEMU_42, array(ct.BOOL, [1, 0, 1])) == "{true, false, true}"
+    assert format_value(QEMU_42, array(ct.BOOL, [1, 10])) == "{true, 10}"
+    assert format_value(QEMU_42, array(ct.BOOL, [1, 0, 1]), fmt="x") == "{0x1, 0x0, 0x1}"
+    assert format_value(QEMU_42, array(ct.UINT8, [10, 20, 30]), fmt="c") == \
         "{10 '\\n', 20 '\\024', 30 '\\036'}"
-    assert format_value(array(sym.UINT8, [10, 20, 30]), fmt="d") == "{10, 20, 30}"
+    assert format_value(QEMU_42, array(ct.UINT8, [10, 20, 30]), fmt="d") == "{10, 20, 30}"

@@ -401,3 +401,15 @@ def test_the_generated_table_is_committed_next_to_its_generator() -> None:
     assert "import" not in source.split('"""', 2)[2].replace(
         "from __future__ import annotations", ""
     ).replace("from typing import NamedTuple", "")
+
+
+@pytest.mark.parametrize("profile", ["4.2", "7.2"])
+def test_the_generated_cfg_table_is_current(profile: str) -> None:
+    """qemu/cfg.py and qemu/v72/cfg.py are generated from the model: a model change that
+    moves a step must come with `python -m tracesim.pictures.cfg_build --profile P`."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "tracesim.pictures.cfg_build", "--profile",
+                           profile, "--check"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -63,15 +63,17 @@ def cfg_source(paths: list[str], name: str) -> str:
     from .pictures.cfgpath import first_divergence, function_path
     from .pictures.cfgraph import Marks, cfg_dot, single_run, two_runs
     from .cli import UsageError, load
-    from .qemu.cfg import FUNCTIONS, function_cfg
+    from .debuginfo import debug_info
 
-    cfg = function_cfg(name)
+    traces = [load(p) for p in paths]
+    # the line table of the QEMU build the (first) trace ran on
+    table = debug_info(traces[0].header.profile).cfg
+    cfg = table.function_cfg(name)
     if cfg is None:
         raise UsageError(
             f"tracesim graph: no modelled function '{name}' (modelled: "
-            f"{', '.join(sorted(FUNCTIONS))})"
+            f"{', '.join(sorted(table.FUNCTIONS))})"
         )
-    traces = [load(p) for p in paths]
     runs = [function_path(t.events, name) for t in traces]
     caption = []
     for tag, path, trace, run in zip("AB", paths, traces, runs):

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .outcome import info_numa, stdout_stderr
-from .addresses import code_address
 from .breakpoints import CATCH_KINDS, CommandError
 from .expr import GdbError
 from .format import split_format
@@ -675,12 +674,12 @@ def info_frame(s: Session, arg: str) -> list[str]:
     n = min(s.selected, len(frames) - 1)
     f = frames[n]
     sp = 0x7FFFFFFFDE50 + 0x30 * (len(frames) - n)
-    pc = code_address(f.file, f.line or 0)
+    pc = s.debug.code.address(f.file, f.line or 0)
     caller = frames[n + 1] if n + 1 < len(frames) else None
     out = [
         f"Stack level {n}, frame at 0x{sp:x}:",
         f" rip = 0x{pc:x} in {f.fn} ({f.file}:{f.line}); saved rip = "
-        f"0x{code_address(caller.file, caller.line or 0) if caller else 0:x}",
+        f"0x{s.debug.code.address(caller.file, caller.line or 0) if caller else 0:x}",
     ]
     if caller:
         out.append(f" called by frame at 0x{sp + 0x30:x}")
@@ -732,12 +731,21 @@ def info_line(s: Session, arg: str) -> list[str]:
         if not frames:
             raise CommandError("No line number information available.")
         file, line = frames[0].file, frames[0].line or 0
-    start, end = code_address(file, line), code_address(file, line + 1)
+    start, end = s.debug.code.address(file, line), s.debug.code.address(file, line + 1)
     fn = s.inspect.function_at(file, line, s.index)
-    return [
-        f'Line {line} of "{file}" starts at address 0x{start:x} <{fn}+{start % 0x400}> and '
-        f"ends at 0x{end:x} <{fn}+{end % 0x400}>."
-    ]
+    known = s.debug.functions.get(fn)
+    if known is not None and s.debug.entry_lines.get(fn) == (file, line) \
+            and 0 < start - known.address < 0x40:
+        # an entry line's code starts with the function; its prologue ends where gdb breaks
+        start, end = known.address, start
+
+    def where(address: int) -> str:
+        found = s.debug.symbol_at(address)
+        if found is None or found[0] != fn:  # no observed address here: an offset for the look
+            return f"0x{address:x} <{fn}+{address % 0x400}>"
+        return f"0x{address:x} <{fn}+{found[1]}>" if found[1] else f"0x{address:x} <{fn}>"
+
+    return [f'Line {line} of "{file}" starts at address {where(start)} and ends at {where(end)}.']
 
 
 def info_source(s: Session, arg: str) -> list[str]:
@@ -785,7 +793,7 @@ def info_registers(s: Session, arg: str) -> list[str]:
     if not frames:
         raise CommandError("The program has no registers now.")
     f = frames[min(s.selected, len(frames) - 1)]
-    pc = code_address(f.file, f.line or 0)
+    pc = s.debug.code.address(f.file, f.line or 0)
     return [f"rip            {pc:#x}       {pc:#x} <{f.fn}+{pc % 0x400}>", "(only rip is modelled)"]
 
 

@@ -5,7 +5,8 @@ them), then among the globals and functions. Values are typed and lazy: an lvalu
 where it lives (a memory path, or a key in a frame's locals) and is read only when printed,
 so evaluating `&ms->smp` reads nothing. Every path and local actually read is kept in
 `Memory.reads` / `Memory.local_reads` (watchpoints, "which step last wrote this").
-Pointers are integer addresses; `symbols` maps an address back to the path it points at.
+Pointers are integer addresses; the program's debug information (the DebugInfo the trace's
+profile names) maps an address back to the path it points at, and types every name.
 Errors are GdbError with gdb's text.
 """
 from __future__ import annotations
@@ -13,15 +14,16 @@ from __future__ import annotations
 import functools
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, Callable, Union
 
-from ..qemu import symbols as sym
-from ..qemu.symbols import (BASE_TYPES, CHAR, INT, LONG, UINT, ULONG, VOID, Array, BoolType, Const,
-                            CType, Func, IntType, Pointer, Struct, VoidType, strip)
-from ..qemu.state import ADDR_POSSIBLE_CPUS
+from ..debuginfo.ctypes import (BASE_TYPES, BOOL, CHAR, CHAR_P, INT, LONG, UCHAR, UINT, ULONG,
+                                VOID, Array, BoolType, Const, CType, Func, IntType, Pointer,
+                                Struct, VoidType, strip)
+from ..debuginfo.program import DebugInfo, Root
 from ..trace.fold import Frame, State
 from . import expr as ex
 from .expr import GdbError
+from .typenames import type_name
 
 MASK64 = (1 << 64) - 1
 _MISSING = object()
@@ -92,7 +94,7 @@ class Value:
         self.memory = memory
 
     def __repr__(self) -> str:
-        return f"Value({sym.type_name(self.type)}, data={self._data!r}, loc={self.loc})"
+        return f"Value({type_name(self.type)}, data={self._data!r}, loc={self.loc})"
 
     @property
     def data(self) -> Any:
@@ -178,7 +180,8 @@ def int_value(value: int, t: CType = INT) -> Value:
 class Memory:
     """Reads the folded state for one selected frame and remembers what it read."""
 
-    def __init__(self, state: State, frame_index: int = 0) -> None:
+    def __init__(self, debug: DebugInfo, state: State, frame_index: int = 0) -> None:
+        self.debug = debug
         self.state = state
         if state.frames and not 0 <= frame_index < len(state.frames):
             raise GdbError(f"No frame at level {frame_index}.")
@@ -194,30 +197,30 @@ class Memory:
     def read(self, loc: Loc, t: CType) -> int:
         if isinstance(loc, MemLoc):
             self.reads.add(loc.path)
-            raw = self.state.memory.get(loc.path, sym.PRESET.get(loc.path))
-            return coerce(raw, t, loc.path)
+            raw = self.state.memory.get(loc.path, self.debug.preset.get(loc.path))
+            return coerce(self.debug, raw, t, loc.path)
         if isinstance(loc, FrameLoc):
             self.local_reads.add((loc.depth, loc.key))
             raw = self.frame_local(loc)
             if raw is _MISSING:  # uninitialised: what gdb showed for such stack slots
-                return wrap(sym.garbage(t), t)
-            return coerce(raw, t, loc.key)
+                return wrap(self.debug.garbage(t), t)
+            return coerce(self.debug, raw, t, loc.key)
         text, offset = self.string_holding(loc.address)
         return wrap(ord(text[offset]) if offset < len(text) else 0, t)
 
     def read_array(self, path: str, t: CType, length: int) -> list[int]:
         """A whole array of scalars in one pass (a NodeInfo's distance row is 128 bytes and
         `p *ms->numa_state` prints 128 of them)."""
-        memory, preset = self.state.memory, sym.PRESET
+        memory, preset, debug = self.state.memory, self.debug.preset, self.debug
         paths = _element_paths(path, length)
         self.reads.update(paths)
         s = strip(t)
         if isinstance(s, IntType) and not s.signed:  # the common case: plain bytes and words
             mask = (1 << (8 * s.size)) - 1
             return [(raw & mask if type(raw) is int else
-                     0 if raw is None else coerce(raw, t, p))
+                     0 if raw is None else coerce(debug, raw, t, p))
                     for p in paths for raw in (memory.get(p, preset.get(p)),)]
-        return [0 if raw is None else coerce(raw, t, p)
+        return [0 if raw is None else coerce(debug, raw, t, p)
                 for p in paths for raw in (memory.get(p, preset.get(p)),)]
 
     def frame_local(self, loc: FrameLoc) -> Any:
@@ -225,7 +228,7 @@ class Memory:
         raw = frame.locals.get(loc.key, _MISSING)
         if raw is not _MISSING:
             return raw
-        fn = sym.FUNCTIONS.get(frame.fn)
+        fn = self.debug.functions.get(frame.fn)
         local = fn.local(loc.key) if fn else None
         # initialisers the model does not record hold once their line has run
         if local is not None and local.after is not None and frame.line is not None \
@@ -237,8 +240,8 @@ class Memory:
         """Where the object of type t at `address` lives, if anywhere."""
         if address == 0:
             return None
-        for root in sym.roots_at(address):
-            if root.path == "possible_cpus" and not self._in_possible_cpus(address):
+        for root in self.debug.roots_at(address):
+            if root.length_path is not None and not self._within_length(root, address):
                 continue
             path = descend(root.type, root.path, address - root.address, t)
             if path is not None:
@@ -248,10 +251,16 @@ class Memory:
             return StrLoc(address)
         return None
 
-    def _in_possible_cpus(self, address: int) -> bool:
-        length = coerce(self.state.memory.get("possible_cpus.len"), INT, "")
-        size = strip(sym.CPU_ARCH_ID).size
-        return address < ADDR_POSSIBLE_CPUS + 8 + size * max(length, 0)
+    def _within_length(self, root: Root, address: int) -> bool:
+        """Whether `address` is inside `root`, whose trailing zero-length array holds as
+        many elements as its length member says (CPUArchIdList.cpus[len])."""
+        s = strip(root.type)
+        assert isinstance(s, Struct) and s.fields and root.length_path is not None
+        tail = s.fields[-1]
+        element = strip(tail.type)
+        assert isinstance(element, Array)
+        length = coerce(self.debug, self.state.memory.get(root.length_path), INT, "")
+        return address < root.address + tail.offset + element.element.size * max(length, 0)
 
     def strings(self) -> list[tuple[int, str, str]]:
         """Every char * text in memory and in the frames, with its invented address."""
@@ -260,7 +269,7 @@ class Memory:
             for frame in self.state.frames:
                 found += [(f"{frame.fn}:{k}", v) for k, v in frame.locals.items()
                           if isinstance(v, str)]
-            self._strings = [(sym.string_address(p, v), p, v) for p, v in found]
+            self._strings = [(self.debug.string_address(p, v), p, v) for p, v in found]
         return self._strings
 
     def string_holding(self, address: int, record: bool = True) -> tuple[str, int]:
@@ -280,10 +289,10 @@ class Memory:
             return data[:limit], len(data) > limit and data[limit] != 0, None
         out = bytearray()
         for k in range(limit + 1):
-            loc = self.locate(address + k, sym.UCHAR)
+            loc = self.locate(address + k, UCHAR)
             if loc is None:
                 return bytes(out), False, address + k
-            byte = self.read(loc, sym.UCHAR)
+            byte = self.read(loc, UCHAR)
             if k == limit:
                 return bytes(out), byte != 0, None
             out.append(byte)
@@ -324,7 +333,7 @@ def same_type(a: CType, b: CType) -> bool:
     return a is b or (not isinstance(a, Struct) and a == b)
 
 
-def coerce(raw: Any, t: CType, path: str) -> int:
+def coerce(debug: DebugInfo, raw: Any, t: CType, path: str) -> int:
     """A raw trace value (int, bool, str, None) as the bits type t holds."""
     s = strip(t)
     if raw is None:  # NULL, or never written (zeroed memory)
@@ -332,8 +341,8 @@ def coerce(raw: Any, t: CType, path: str) -> int:
     if isinstance(s, Pointer):
         if isinstance(raw, str):
             if isinstance(strip(s.target), Func):
-                return sym.function_address(raw)
-            return sym.string_address(path, raw)
+                return debug.function_address(raw)
+            return debug.string_address(path, raw)
         return int(raw) & MASK64
     if isinstance(raw, str):
         return 0
@@ -387,9 +396,10 @@ class Reads:
 
 
 class Evaluator:
-    def __init__(self, state: State, frame_index: int = 0,
+    def __init__(self, debug: DebugInfo, state: State, frame_index: int = 0,
                  history: ValueHistory | None = None) -> None:
-        self.memory = Memory(state, frame_index)
+        self.debug = debug
+        self.memory = Memory(debug, state, frame_index)
         self.history = history if history is not None else ValueHistory()
 
     @property
@@ -400,14 +410,14 @@ class Evaluator:
         """Whether `name` names a local of the selected frame, a global or a function."""
         frame = self.memory.frame
         if frame is not None:
-            fn = sym.FUNCTIONS.get(frame.fn)
+            fn = self.debug.functions.get(frame.fn)
             if (fn and fn.symbol(name) is not None) or name in frame.locals:
                 return True
-        return name in sym.GLOBALS or name in sym.FUNCTIONS
+        return name in self.debug.globals or name in self.debug.functions
 
     def parse(self, text: str) -> ex.Node:
         """Parse TEXT in this evaluator's scope (unknown names fail while parsing)."""
-        return ex.parse(text, is_type_name, self.has_symbol)
+        return parse(self.debug, text, self.has_symbol)
 
     def evaluate(self, node: ex.Node) -> Value:
         method = getattr(self, f"eval_{type(node).__name__}")
@@ -425,20 +435,20 @@ class Evaluator:
         mem = self.memory
         frame = mem.frame
         if frame is not None and mem.depth is not None:
-            fn = sym.FUNCTIONS.get(frame.fn)
+            fn = self.debug.functions.get(frame.fn)
             t = fn.symbol(node.name) if fn else None
             if t is None:
                 t = infer_local_type(frame, node.name)
             if t is not None:
                 return Value(t, _MISSING, None, FrameLoc(mem.depth, node.name), mem)
-        g = sym.GLOBALS.get(node.name)
+        g = self.debug.globals.get(node.name)
         if g is not None:
             if g.path is not None:
                 return Value(g.type, _MISSING, g.address, MemLoc(g.path), mem)
             live = any(p.startswith(g.live_prefix) for p in mem.state.memory)
             return Value(g.type, g.fixed if live else 0, g.address)
-        if node.name in sym.FUNCTIONS:
-            f = sym.FUNCTIONS[node.name]
+        if node.name in self.debug.functions:
+            f = self.debug.functions[node.name]
             return Value(f.type, f.address, f.address)
         raise GdbError(f'No symbol "{node.name}" in current context.')
 
@@ -489,7 +499,7 @@ class Evaluator:
             return base.element(self.as_int(index))
         if isinstance(s, Pointer):
             return self.deref(self.pointer_add(base, self.as_int(index)))
-        raise GdbError(f"cannot subscript something of type `{sym.type_name(s)}'")
+        raise GdbError(f"cannot subscript something of type `{type_name(s)}'")
 
     # ---- unary
     def eval_Unary(self, node: ex.Unary) -> Value:
@@ -514,15 +524,15 @@ class Evaluator:
         return int_value({"-": -v, "+": v, "~": ~v}[op], t)
 
     def eval_Cast(self, node: ex.Cast) -> Value:
-        return self.cast(self.evaluate(node.operand), resolve_type(node.type))
+        return self.cast(self.evaluate(node.operand), resolve_type(node.type, self.debug))
 
     def eval_BraceCast(self, node: ex.BraceCast) -> Value:
-        t = resolve_type(node.type)
+        t = resolve_type(node.type, self.debug)
         return self.deref(self.cast(self.evaluate(node.operand), Pointer(t)))
 
     def eval_SizeOf(self, node: ex.SizeOf) -> Value:
         if isinstance(node.operand, ex.TypeName):
-            t = resolve_type(node.operand)
+            t = resolve_type(node.operand, self.debug)
         else:
             t = self.evaluate(node.operand).type  # lazy: sizeof reads nothing
         return int_value(t.size)
@@ -728,25 +738,25 @@ def infer_local_type(frame: Frame, name: str) -> CType | None:
     if raw is _MISSING:
         return None
     if isinstance(raw, bool):
-        return sym.BOOL
+        return BOOL
     if isinstance(raw, str):
-        return sym.CHAR_P
+        return CHAR_P
     return LONG
 
 
-def resolve_type(name: ex.TypeName) -> CType:
+def resolve_type(name: ex.TypeName, debug: DebugInfo) -> CType:
     """The CType a written type name denotes; gdb's errors for unknown names."""
     base = name.base
     t: CType
     if base.startswith(("struct ", "union ", "enum ")):
         kind, tag = base.split(" ", 1)
-        if tag not in sym.STRUCT_TAGS:
+        if tag not in debug.struct_tags:
             raise GdbError(f"No {kind} type named {tag}.")
-        t = sym.STRUCT_TAGS[tag]
+        t = debug.struct_tags[tag]
     elif base in BASE_TYPES:
         t = BASE_TYPES[base]
-    elif base in sym.TYPEDEFS:
-        t = sym.TYPEDEFS[base]
+    elif base in debug.typedefs:
+        t = debug.typedefs[base]
     else:
         raise GdbError(f'No symbol "{base}" in current context.')
     if name.const:
@@ -758,26 +768,25 @@ def resolve_type(name: ex.TypeName) -> CType:
     return t
 
 
-def is_type_name(name: str) -> bool:
-    return name in sym.TYPEDEFS
+def parse(debug: DebugInfo, text: str,
+          is_symbol: Callable[[str], bool] | None = None) -> ex.Node:
+    """Parse TEXT with the program's type names and -g3 macros."""
+    return ex.parse(text, debug.is_type_name, is_symbol, debug.macros)
 
 
-def parse(text: str) -> ex.Node:
-    return ex.parse(text, is_type_name)
-
-
-def evaluate(state: State, frame_index: int, expression: str | ex.Node,
+def evaluate(debug: DebugInfo, state: State, frame_index: int, expression: str | ex.Node,
              history: ValueHistory | None = None) -> Value:
     """The value of `expression` in frame `frame_index` (0 = innermost) of `state`.
     Lazy: aggregates are read when printed or snapshotted."""
-    ev = Evaluator(state, frame_index, history)
+    ev = Evaluator(debug, state, frame_index, history)
     return ev.evaluate(ev.parse(expression) if isinstance(expression, str) else expression)
 
 
-def evaluate_with_reads(state: State, frame_index: int, expression: str | ex.Node,
+def evaluate_with_reads(debug: DebugInfo, state: State, frame_index: int,
+                        expression: str | ex.Node,
                         history: ValueHistory | None = None) -> tuple[Value, Reads]:
     """The fully fetched value and everything reading it touched (for watchpoints)."""
-    ev = Evaluator(state, frame_index, history)
+    ev = Evaluator(debug, state, frame_index, history)
     value = ev.evaluate(ev.parse(expression) if isinstance(expression, str) else expression)
     value.data  # fetch now: the reads are what the printed value depends on
     return value, ev.reads

@@ -3,15 +3,14 @@ producing a small AST of dataclasses. Nothing here is ever handed to eval/exec.
 
 Grammar and precedence follow gdb 13's c-exp.y (`@` binds tighter than the shifts, looser
 than `+`); `$N`, `$`, `$$`, `$$N` name the value history and `$name` a convenience variable.
-Object-like macros kept by -g3 (MAX_NODES, true, NULL, ...) are expanded as gdb does.
+Object-like macros kept by -g3 (MAX_NODES, true, NULL, ...) are expanded as gdb does; the
+program's debug information supplies them and its type names (the parser knows only C's).
 Errors carry gdb's own text, e.g. ``A syntax error in expression, near `2'.``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable, Union
-
-from ..qemu.symbols import MACROS, TYPEDEFS
 
 
 class GdbError(Exception):
@@ -319,7 +318,8 @@ BINARY_PRECEDENCE = {
 
 
 def default_is_type(name: str) -> bool:
-    return name in TYPEDEFS
+    """Without a program, no name is a typedef (C's base type keywords still are types)."""
+    return False
 
 
 class Parser:
@@ -327,7 +327,7 @@ class Parser:
                  macros: dict[str, str] | None = None,
                  is_symbol: Callable[[str], bool] | None = None) -> None:
         self.text = text
-        self.tokens = expand_macros(tokenize(text), MACROS if macros is None else macros)
+        self.tokens = expand_macros(tokenize(text), macros or {})
         self.at = 0
         self.is_type = is_type
         self.is_symbol = is_symbol
@@ -572,8 +572,9 @@ def dollar(text: str) -> Node:
 
 
 def parse(text: str, is_type: Callable[[str], bool] = default_is_type,
-          is_symbol: Callable[[str], bool] | None = None) -> Node:
+          is_symbol: Callable[[str], bool] | None = None,
+          macros: dict[str, str] | None = None) -> Node:
     """Parse one C expression (a bare type name parses to TypeExpr, for ptype/whatis).
-    With `is_symbol`, unknown names fail as gdb's parser fails them. Raises GdbError
-    with gdb's message."""
-    return Parser(text, is_type, is_symbol=is_symbol).parse()
+    `is_type` names the program's typedefs and `macros` its -g3 macros. With `is_symbol`,
+    unknown names fail as gdb's parser fails them. Raises GdbError with gdb's message."""
+    return Parser(text, is_type, macros, is_symbol).parse()

@@ -8,13 +8,14 @@ import functools
 
 import struct
 
-from ..qemu import symbols as sym
-from ..qemu.symbols import (Array, BoolType, Const, CType, Func, IntType, Pointer, Struct, Typedef,
-                            VoidType, strip)
+from ..debuginfo.ctypes import (CHAR, SCHAR, UCHAR, Array, BoolType, Const, CType, Func, IntType,
+                                Pointer, Struct, Typedef, VoidType, strip)
+from ..debuginfo.program import DebugInfo
 from ..trace.fold import State
 from . import expr as ex
 from .evaluate import MASK64, Evaluator, Memory, Value, ValueHistory, resolve_type, wrap
 from .expr import GdbError
+from .typenames import ptype_name, type_name
 
 PRINT_ELEMENTS = 200  # `set print elements`
 REPEAT_THRESHOLD = 10  # `set print repeats`: runs longer than this collapse
@@ -40,7 +41,7 @@ _IN_DOUBLE_QUOTES = [escape_char(code, '"') for code in range(256)]  # hot: dist
 
 def char_literal(value: int, signed: bool) -> str:
     """A character-typed scalar: `10 '\\n'`."""
-    number = wrap(value, sym.SCHAR if signed else sym.UCHAR)
+    number = wrap(value, SCHAR if signed else UCHAR)
     return f"{number} '{escape_char(value, chr(39))}'"
 
 
@@ -96,7 +97,7 @@ def _print_chars(codes: tuple[int, ...], force_ellipses: bool) -> str:
 # --------------------------------------------------------------------------- scalars
 
 
-def int_format(value: int, t: CType, fmt: str) -> str:
+def int_format(debug: DebugInfo, value: int, t: CType, fmt: str) -> str:
     """print/FMT of a scalar: x d u o t c a z (as print_scalar_formatted)."""
     s = strip(t)
     size = s.size if isinstance(s, (IntType, BoolType, Pointer)) else 8
@@ -123,13 +124,13 @@ def int_format(value: int, t: CType, fmt: str) -> str:
         char_signed = isinstance(s, IntType) and s.signed
         return char_literal(value, char_signed)
     if fmt == "a":
-        return address_text(signed & MASK64)  # sign-extended to 64 bits
+        return address_text(debug, signed & MASK64)  # sign-extended to 64 bits
     raise GdbError(f'Undefined output format "{fmt}".')
 
 
-def address_text(address: int) -> str:
+def address_text(debug: DebugInfo, address: int) -> str:
     """An address with gdb's `<symbol+offset>` when one holds it."""
-    found = sym.symbol_at(address) if address else None
+    found = debug.symbol_at(address) if address else None
     if found is None:
         return f"{address:#x}"
     name, offset = found
@@ -142,7 +143,8 @@ def address_text(address: int) -> str:
 class Printer:
     """Formats one value; `memory` reads what char pointers point at."""
 
-    def __init__(self, memory: Memory | None, fmt: str | None = None) -> None:
+    def __init__(self, debug: DebugInfo, memory: Memory | None, fmt: str | None = None) -> None:
+        self.debug = debug
         self.memory = memory
         self.fmt = None if fmt == "s" else fmt  # /s only changes how arrays of char print
         self.string_format = fmt in (None, "s")
@@ -151,7 +153,7 @@ class Printer:
         """The text after `$N = ` (c_value_print: a `(type) ` before most pointers)."""
         if self.fmt is None and isinstance(strip(value.type), Pointer) \
                 and not points_at_char(value.type):
-            return f"({sym.type_name(value.type)}) {self.body(value)}"
+            return f"({type_name(value.type)}) {self.body(value)}"
         return self.body(value)
 
     def body(self, value: Value) -> str:
@@ -167,9 +169,9 @@ class Printer:
         if isinstance(s, Array):
             return self.array(value, s)
         if isinstance(s, Func):
-            return "{" + sym.type_name(value.type) + "} " + address_text(value.data)
+            return "{" + type_name(value.type) + "} " + address_text(self.debug, value.data)
         if self.fmt is not None:
-            return int_format(value.data, value.type, self.fmt)
+            return int_format(self.debug, value.data, value.type, self.fmt)
         if isinstance(s, Pointer):
             return self.pointer(value, s)
         if isinstance(s, BoolType):
@@ -183,8 +185,8 @@ class Printer:
         address = value.data
         target = strip(s.target)
         if isinstance(target, Func):
-            return address_text(address)
-        text = address_text(address)
+            return address_text(self.debug, address)
+        text = address_text(self.debug, address)
         if isinstance(target, IntType) and target.textual and address and self.memory:
             data, more, error_at = self.memory.read_string(address, PRINT_ELEMENTS)
             if data or error_at is None:
@@ -197,7 +199,7 @@ class Printer:
     def array(self, value: Value, s: Array) -> str:
         element = strip(s.element)
         if s.length == 0:  # zero-length member: gdb shows where it starts
-            return address_text(value.address or 0)
+            return address_text(self.debug, value.address or 0)
         data = value.data
         if isinstance(element, IntType) and element.textual and self.string_format:
             return print_chars([c & 0xFF for c in data])
@@ -226,12 +228,13 @@ def points_at_char(t: CType) -> bool:
     target = t.target
     while isinstance(target, Const):
         target = target.target
-    return target is sym.CHAR
+    return target is CHAR
 
 
-def format_value(value: Value, memory: Memory | None = None, fmt: str | None = None) -> str:
+def format_value(debug: DebugInfo, value: Value, memory: Memory | None = None,
+                 fmt: str | None = None) -> str:
     """The text gdb prints after `$N = ` for value under print/FMT."""
-    return Printer(memory, fmt).top(value)
+    return Printer(debug, memory, fmt).top(value)
 
 
 # --------------------------------------------------------------------------- commands
@@ -266,41 +269,41 @@ def split_format(argument: str) -> tuple[str | None, str]:
     return check_format(head), rest.strip()
 
 
-def print_command(state: State, frame_index: int, text: str, fmt: str | None,
-                  history: ValueHistory) -> str:
+def print_command(debug: DebugInfo, state: State, frame_index: int, text: str,
+                  fmt: str | None, history: ValueHistory) -> str:
     """gdb's `print/FMT TEXT` line, `$N = VALUE` (without the newline); records $N.
     Raises GdbError with gdb's message."""
     letter = check_format(fmt)
-    ev = Evaluator(state, frame_index, history)
+    ev = Evaluator(debug, state, frame_index, history)
     if text.strip():
         value = ev.evaluate(ev.parse(text))
     else:  # a bare `print` shows the last value again
         value = history.access(0)
     number = history.record(value)
-    return f"${number} = {format_value(history.values[-1], ev.memory, letter)}"
+    return f"${number} = {format_value(debug, history.values[-1], ev.memory, letter)}"
 
 
-def expression_type(state: State, frame_index: int, text: str,
+def expression_type(debug: DebugInfo, state: State, frame_index: int, text: str,
                     history: ValueHistory | None = None) -> tuple[CType, bool]:
     """The static type of TEXT (reading nothing) and whether TEXT named a type."""
-    ev = Evaluator(state, frame_index, history)
+    ev = Evaluator(debug, state, frame_index, history)
     node = ev.parse(text)
     if isinstance(node, ex.TypeExpr):
-        return resolve_type(node.type), True
+        return resolve_type(node.type, debug), True
     return ev.evaluate(node).type, False
 
 
-def whatis_command(state: State, frame_index: int, text: str,
+def whatis_command(debug: DebugInfo, state: State, frame_index: int, text: str,
                    history: ValueHistory | None = None) -> str:
     """`whatis`: the type as declared; a typedef name is unrolled one level."""
-    t, named = expression_type(state, frame_index, text, history)
+    t, named = expression_type(debug, state, frame_index, text, history)
     if named and isinstance(t, Typedef):
         t = t.target
-    return "type = " + sym.type_name(t)
+    return "type = " + type_name(t)
 
 
-def ptype_command(state: State, frame_index: int, text: str,
+def ptype_command(debug: DebugInfo, state: State, frame_index: int, text: str,
                   history: ValueHistory | None = None) -> str:
     """`ptype`: the type with typedefs resolved and structs spelt out."""
-    t, _ = expression_type(state, frame_index, text, history)
-    return "type = " + sym.ptype_name(t)
+    t, _ = expression_type(debug, state, frame_index, text, history)
+    return "type = " + ptype_name(t)

@@ -1,15 +1,16 @@
 """What the run-control engine asks of expressions and values, over evaluate/format/symbols.
 
 One Inspector per session: it owns gdb's value history, turns GdbError into the command
-error the driver prints, and knows the modelled functions' signatures.
+error the driver prints, and reads the functions' signatures and entry lines from the
+program's debug information (the DebugInfo of the trace's profile).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..qemu import symbols as sym
-from ..qemu.cfg import FUNCTIONS as CFG_FUNCTIONS
+from ..debuginfo.ctypes import INT, BoolType, IntType, Pointer, Struct, VoidType, strip
+from ..debuginfo.program import DebugInfo
 from ..trace.fold import State
 from . import expr as ex
 from .breakpoints import CommandError
@@ -24,17 +25,14 @@ from .evaluate import (
 )
 from .format import check_format, format_value, print_command, ptype_command, whatis_command
 
-# gdb's first stop in each traced function (the model's control-flow table), and main's.
-ENTRY_LINES: dict[str, tuple[str, int]] = {**CFG_FUNCTIONS, "main": ("vl.c", 2829)}
-DATA_SYMBOLS = {0x5555562784D0: "error_fatal", 0x5555562784D8: "error_abort"}
-
 
 def _error(err: GdbError) -> CommandError:
     return CommandError(err.message)
 
 
 class Inspector:
-    def __init__(self) -> None:
+    def __init__(self, debug: DebugInfo) -> None:
+        self.debug = debug
         self.history = ValueHistory()
 
     # --- values ------------------------------------------------------------------------
@@ -42,12 +40,12 @@ class Inspector:
         self, state: State, frame_index: int, text: str, fmt: str | None, running: bool
     ) -> str:
         try:
-            return print_command(state, frame_index, text, fmt, self.history)
+            return print_command(self.debug, state, frame_index, text, fmt, self.history)
         except GdbError as err:
             raise _error(err)
 
     def value(self, state: State, frame_index: int, text: str) -> tuple[Value, Evaluator]:
-        ev = Evaluator(state, frame_index, self.history)
+        ev = Evaluator(self.debug, state, frame_index, self.history)
         try:
             value = ev.evaluate(ev.parse(text))
             _ = value.data  # read now, so a bad address fails here
@@ -58,7 +56,7 @@ class Inspector:
     def value_text(self, state: State, frame_index: int, text: str, fmt: str | None = None) -> str:
         value, ev = self.value(state, frame_index, text)
         try:
-            return format_value(value, ev.memory, check_format(fmt))
+            return format_value(self.debug, value, ev.memory, check_format(fmt))
         except GdbError as err:
             raise _error(err)
 
@@ -74,7 +72,7 @@ class Inspector:
     ) -> tuple[set[str], set[tuple[int, str]]]:
         """Memory paths and (frame call index, local key) pairs the expression reads."""
         try:
-            _, reads = evaluate_with_reads(state, frame_index, text, self.history)
+            _, reads = evaluate_with_reads(self.debug, state, frame_index, text, self.history)
         except GdbError as err:
             raise _error(err)
         local_keys = set()
@@ -85,7 +83,7 @@ class Inspector:
 
     def check_syntax(self, text: str) -> None:
         try:
-            parse(text)
+            parse(self.debug, text)
         except GdbError as err:
             raise _error(err)
 
@@ -94,7 +92,7 @@ class Inspector:
             raise CommandError("Argument required (one or more choice items).")
         try:
             fn = ptype_command if expand else whatis_command
-            return fn(state, frame_index, text, self.history).split("\n")
+            return fn(self.debug, state, frame_index, text, self.history).split("\n")
         except GdbError as err:
             raise _error(err)
 
@@ -102,7 +100,7 @@ class Inspector:
         if not state.frames:
             raise CommandError("No frame selected.")
         frame = state.frames[len(state.frames) - 1 - frame_index]
-        fn = sym.FUNCTIONS.get(frame.fn)
+        fn = self.debug.functions.get(frame.fn)
         if fn is None:
             return []
         out = []
@@ -116,50 +114,51 @@ class Inspector:
     # --- frames and functions ----------------------------------------------------------
     def arg_text(self, fn: str, name: str, value: Any) -> str:
         """An argument as gdb's frame line shows it: pointers in hex, with a data symbol."""
-        f = sym.FUNCTIONS.get(fn)
+        f = self.debug.functions.get(fn)
         t = f.symbol(name) if f else None
-        if t is not None and isinstance(sym.strip(t), (sym.IntType, sym.BoolType)):
+        if t is not None and isinstance(strip(t), (IntType, BoolType)):
             try:
-                return format_value(int_value(int(value), t))
+                return format_value(self.debug, int_value(int(value), t))
             except (GdbError, TypeError, ValueError):
                 return str(value)
         if isinstance(value, int) and (t is not None or value > 0xFFFF):
-            return f"{value:#x}" + (f" <{DATA_SYMBOLS[value]}>" if value in DATA_SYMBOLS else "")
+            symbol = self.debug.data_symbols.get(value)
+            return f"{value:#x}" + (f" <{symbol}>" if symbol else "")
         return str(value)
 
     def return_text(self, fn: str, value: Any) -> str | None:
         """`$N = VALUE` for what a function returned (None for void), recorded as $N."""
-        f = sym.FUNCTIONS.get(fn)
-        if f is None or isinstance(sym.strip(f.ret), sym.VoidType) or value is None:
+        f = self.debug.functions.get(fn)
+        if f is None or isinstance(strip(f.ret), VoidType) or value is None:
             return None
         t = f.ret
         if isinstance(value, str):  # a char * the trace holds as text
-            number = self.history.record(int_value(0, sym.INT))
-            return f'${number} = {sym.string_address(fn, value):#x} "{value}"'
+            number = self.history.record(int_value(0, INT))
+            return f'${number} = {self.debug.string_address(fn, value):#x} "{value}"'
         if isinstance(value, dict):  # a struct returned by value
             v = Value(t, value)
-        elif isinstance(sym.strip(t), sym.Pointer):
+        elif isinstance(strip(t), Pointer):
             v = Value(t, value)
         else:
             v = int_value(int(value), t)
         number = self.history.record(v)
-        return f"${number} = {format_value(self.history.values[-1])}"
+        return f"${number} = {format_value(self.debug, self.history.values[-1])}"
 
     def known_functions(self) -> set[str]:
-        return set(sym.FUNCTIONS)
+        return set(self.debug.functions)
 
     def function_entry(self, fn: str, index: Any) -> tuple[str, int]:
         stops = index.entries.get(fn)
         if stops:
             n = stops[0]
             return index.frames[index.stop_frame[n]].file, index.stop_line[n]
-        if fn in ENTRY_LINES:
-            return ENTRY_LINES[fn]
+        if fn in self.debug.entry_lines:
+            return self.debug.entry_lines[fn]
         raise CommandError(f'Function "{fn}" not defined.')
 
     def function_at(self, file: str, line: int, index: Any) -> str:
         best, best_line = "??", -1
-        for fn, (f, entry) in ENTRY_LINES.items():
+        for fn, (f, entry) in self.debug.entry_lines.items():
             if f == file and best_line < entry <= line:
                 best, best_line = fn, entry
         return best
@@ -169,10 +168,10 @@ class Inspector:
         """Names and member paths for an expression being typed (`ms->numa_state->n`)."""
         cut = max(word.rfind("->"), word.rfind("."))
         if cut < 0:
-            names = set(sym.GLOBALS)
+            names = set(self.debug.globals)
             if state.frames:
                 frame = state.frames[len(state.frames) - 1 - frame_index]
-                fn = sym.FUNCTIONS.get(frame.fn)
+                fn = self.debug.functions.get(frame.fn)
                 if fn:
                     names |= {p for p, _ in fn.params} | {l.name for l in fn.locals}
             return sorted(n for n in names if n.startswith(word))
@@ -182,16 +181,16 @@ class Inspector:
             value, _ = self._static(state, frame_index, left)
         except CommandError:
             return []
-        t = sym.strip(value.type)
-        if sep == "->" and isinstance(t, sym.Pointer):
-            t = sym.strip(t.target)
-        if not isinstance(t, sym.Struct) or not t.fields:
+        t = strip(value.type)
+        if sep == "->" and isinstance(t, Pointer):
+            t = strip(t.target)
+        if not isinstance(t, Struct) or not t.fields:
             return []
         head = word[:cut] + sep
         return [head + f.name for f in t.fields if (head + f.name).startswith(word)]
 
     def _static(self, state: State, frame_index: int, text: str) -> tuple[Value, Evaluator]:
-        ev = Evaluator(state, frame_index, self.history)
+        ev = Evaluator(self.debug, state, frame_index, self.history)
         try:
             return ev.evaluate(ev.parse(text)), ev
         except (GdbError, ex.GdbError) as err:

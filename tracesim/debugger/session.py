@@ -11,30 +11,16 @@ import bisect
 from dataclasses import dataclass
 from typing import Any
 
+from ..debuginfo import debug_info
 from ..trace import events as ev
 from ..trace.fold import State, Timeline
 from ..trace.store import Trace
-from .addresses import EXIT_OFFSET, LOAD_BASE, code_address, code_offset
 from .breakpoints import CATCH_KINDS, CommandError, Location, Point, PointTable
 from .index import TraceIndex
 from .inspect import Inspector
 from .source import ModelSource
 
 PID = 24304
-# main is not stepped: where it is while a call runs, and where `next` out of it lands.
-MAIN_CALL_LINES = {
-    "set_memory_options": 3853,
-    "pc_smp_parse": 3978,
-    "smp_parse": 3978,
-    "parse_numa_opts": 4338,
-    "machine_run_board_init": 4346,
-}
-MAIN_RETURN_LINES = {
-    "set_memory_options": 3855,
-    "pc_smp_parse": 3982,
-    "smp_parse": 3982,
-    "parse_numa_opts": 4339,
-}
 PROGRAM = "qemu-system-x86_64"
 
 
@@ -53,11 +39,13 @@ class ShownFrame:
 class Session:
     def __init__(self, trace: Trace, qemu_src: str | None = None) -> None:
         self.trace = trace
+        # the program's debug information, as gdb reads it from the binary it is given
+        self.debug = debug_info(trace.header.profile)
         self.events = trace.events
         self.index = TraceIndex(self.events)
         self.timeline = Timeline(self.events)
-        self.source = ModelSource(self.events, self.index, qemu_src)
-        self.inspect = Inspector()
+        self.source = ModelSource(self.events, self.index, self.debug.main, qemu_src)
+        self.inspect = Inspector(self.debug)
         self.points = PointTable()
         self.pos: int | None = None  # None: the program is not running
         self.exited = False
@@ -108,13 +96,14 @@ class Session:
 
     def _main_line(self, st: State, k: int) -> int:
         """main is not modelled line by line: inside a call it is at the call's line; back
-        from one by `next` at the line after it, as gdb showed (vl.c:3855, 3982)."""
+        from one by `next` at the line after it, as gdb showed (4.2's vl.c:3855, 3982)."""
+        main = self.debug.main
         if k + 1 < len(st.frames):
-            return MAIN_CALL_LINES.get(st.frames[k + 1].fn, 4346)
+            return main.call_lines.get(st.frames[k + 1].fn, main.default_line)
         call = self._returned_call()
         fn = self.index.frames[call].fn if call is not None else ""
-        table = MAIN_RETURN_LINES if self.at_line_start else MAIN_CALL_LINES
-        return table.get(fn, 4346)
+        table = main.return_lines if self.at_line_start else main.call_lines
+        return table.get(fn, main.default_line)
 
     def _returned_call(self) -> int | None:
         """The call whose Return event is the position, if it is one."""
@@ -138,12 +127,15 @@ class Session:
 
     # --- text of frames and lines ------------------------------------------------------
     def frame_args(self, f: ShownFrame) -> str:
-        return ", ".join(f"{k}={self.inspect.arg_text(f.fn, k, v)}" for k, v in f.args.items())
+        """The arguments as gdb lists them: the function's declared parameters, in order."""
+        fn = self.debug.functions.get(f.fn)
+        names = [n for n, _ in fn.params if n in f.args] if fn else list(f.args)
+        return ", ".join(f"{k}={self.inspect.arg_text(f.fn, k, f.args[k])}" for k in names)
 
     def frame_line(self, f: ShownFrame, with_pc: bool = False) -> str:
         pc = ""
         if with_pc and f.line is not None:
-            pc = f"0x{code_address(f.file, f.line):016x} in "
+            pc = f"0x{self.debug.code.address(f.file, f.line):016x} in "
         return f"{pc}{f.fn} ({self.frame_args(f)}) at {f.file}:{f.line}"
 
     def source_line(self, f: ShownFrame) -> str:
@@ -585,7 +577,8 @@ class Session:
                 return Location(file=frames[0].file, line=line)
             # no frame yet: the one traced file with a stop there, else main's file as gdb
             files = sorted({f for f, l in self.index.by_location if l == line})
-            return Location(file=files[0] if len(files) == 1 else "vl.c", line=line)
+            main_file = self.debug.main.file
+            return Location(file=files[0] if len(files) == 1 else main_file, line=line)
         return self._function(text)
 
     def _function(self, name: str) -> Location:
@@ -595,14 +588,15 @@ class Session:
 
     def location_address(self, loc: Location) -> tuple[int, str, int]:
         """(address, file, line) of a location, as `break` reports it."""
+        code = self.debug.code
         if loc.function == "exit":
-            return (LOAD_BASE if self.running else 0) + EXIT_OFFSET, "", 0
+            return (code.load_base if self.running else 0) + code.exit_offset, "", 0
         if loc.function:
             file, line = self.inspect.function_entry(loc.function, self.index)
         else:
             file, line = loc.file or "", loc.line or 0
-        base = LOAD_BASE if self.running else 0
-        return base + code_offset(file, line), file, line
+        base = code.load_base if self.running else 0
+        return base + code.offset(file, line), file, line
 
     # --- beyond gdb: why and last -----------------------------------------------------------
     def decisions_here(self) -> list[Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
+from ..debuginfo.program import MainFrame
 from ..trace import events as ev
 
 
@@ -18,9 +19,11 @@ class ModelSource:
     """Per (file, line): a one-line description gathered, when first asked for, from the
     events recorded at that line's first few stops."""
 
-    def __init__(self, events: Sequence[Any], index: Any, qemu_src: str | None = None) -> None:
+    def __init__(self, events: Sequence[Any], index: Any, main: MainFrame,
+                 qemu_src: str | None = None) -> None:
         self.events = events
         self.index = index
+        self.main = main
         self.qemu_src = Path(qemu_src) if qemu_src else None
         self._files: dict[str, list[str] | None] = {}
         self._described: dict[tuple[str, int], str] = {}
@@ -102,7 +105,7 @@ class ModelSource:
         what = self.describe(file, line)
         if what:
             return f"/* {what} */"
-        if file == "vl.c" and line > 3000:
+        if self.main.holds(file, line):
             return "/* in main: not modelled statement by statement */"
         return "/* (stepped through; nothing here is recorded) */"
 

@@ -1,6 +1,9 @@
 """Generate tracesim/qemu/cfg.py: each modelled function's control-flow graph as data.
 
-    python -m tracesim.pictures.cfg_build [--check] [--spec SPEC.md]
+    python -m tracesim.pictures.cfg_build [--profile 4.2|7.2] [--check] [--spec SPEC.md]
+
+Each profile has its own table (4.2: tracesim/qemu/cfg.py, 7.2: tracesim/qemu/v72/cfg.py),
+the debug information's line table for `break FUNC`, `list` and `tracesim graph --cfg`.
 
 The successor table is the union of the stepping transitions of the QEMU spec's
 Appendix A (what real QEMU did under gdb) and of what the model does on a large corpus
@@ -27,6 +30,8 @@ from ..trace import events as ev
 ROOT = Path(__file__).resolve().parents[2]  # the repository
 TARGET = Path(__file__).resolve().parents[1] / "qemu" / "cfg.py"
 SPEC = ROOT.parent / "shared" / "spec" / "qemu-4.2-numa-board-init.md"
+TARGET_72 = Path(__file__).resolve().parents[1] / "qemu" / "v72" / "cfg.py"
+SPEC_72 = ROOT.parent / "shared" / "spec" / "qemu-7.2-numa-board-init.md"
 
 Q35 = "-machine q35 -m 1024 -smp 4 "
 # Every error path of the spec (tests/test_errors.py keeps their expected messages).
@@ -159,6 +164,62 @@ def corpus(fuzz: int = 1500, seed: int = 42) -> list[list[str]]:
         words += rng.sample(numa_words, rng.randint(0, 6))
         lines.append(" ".join(words))
     return [shlex.split(line) for line in lines]
+
+
+MEMDEV2 = ("-object memory-backend-ram,id=m0,size=512M -object memory-backend-ram,id=m1,size=512M "
+           "-numa node,memdev=m0 -numa node,memdev=m1")
+# 7.2's own paths: memdev= nodes, HMAT, -machine memory-backend=, the default RAM backend,
+# smp's dies and clusters, the machine versions that change NUMA defaults
+LINES_72 = [
+    "-machine q35 -m 1024 -smp cpus=4 -object memory-backend-ram,id=m0,size=512M "
+    "-object memory-backend-ram,id=m1,size=512M -numa node,memdev=m0,cpus=0-1 "
+    "-numa node,memdev=m1,cpus=2-3",
+    "-machine q35 -m 1024 -smp 4 -object memory-backend-ram,id=m0,size=512M "
+    "-object memory-backend-ram,id=m1,size=512M -numa node,memdev=m0,cpus=0 "
+    "-numa node,memdev=m1,cpus=1",
+    "-machine q35 -m 1536 -smp 3 -object memory-backend-ram,id=m0,size=512M "
+    "-object memory-backend-ram,id=m1,size=512M -object memory-backend-ram,id=m2,size=512M "
+    "-numa node,memdev=m0,cpus=0 -numa node,memdev=m1,cpus=1 -numa node,memdev=m2,cpus=2 "
+    "-numa dist,src=0,dst=1,val=20 -numa dist,src=0,dst=2,val=30 -numa dist,src=1,dst=2,val=40",
+    "-machine q35,hmat=on -m 1G -smp 2 -object memory-backend-ram,id=m0,size=1G "
+    "-numa node,memdev=m0,initiator=0 -numa hmat-lb,initiator=0,target=0,hierarchy=memory,"
+    "data-type=access-latency,latency=10",
+    "-machine q35,hmat=on -m 1G -smp 2 -object memory-backend-ram,id=m0,size=1G "
+    "-numa node,memdev=m0,cpus=0-1,initiator=0 -numa hmat-lb,initiator=0,target=0,"
+    "hierarchy=memory,data-type=access-latency,latency=10 -numa hmat-cache,node-id=0,size=10K,"
+    "level=1,associativity=direct,policy=write-back,line=8",
+    "-machine q35,hmat=on -m 1G -smp 2 -object memory-backend-ram,id=m0,size=1G "
+    "-numa node,memdev=m0,cpus=0-1",
+    "-machine q35 -m 1G -smp 2 -object memory-backend-ram,id=m0,size=1G "
+    "-numa node,memdev=m0,cpus=0-1,initiator=0",
+    "-machine q35,memory-backend=mem0 -object memory-backend-ram,id=mem0,size=1G -m 1G "
+    + MEMDEV2,
+    "-machine q35,memory-backend=mem0 -object memory-backend-ram,id=mem0,size=1G -m 1G",
+    "-machine q35,memory-backend=mem0 -object memory-backend-ram,id=mem0,size=1G -m 2G",
+    "-machine q35 -m 1G,maxmem=4G -smp 2",
+    "-machine pc-q35-5.0 -m 1024 -smp 4 -numa node,mem=256M,cpus=0-1 "
+    "-numa node,mem=768M,cpus=2-3",
+    "-machine pc-q35-5.0 -m 1G,maxmem=4G -smp 2",
+    "-machine q35 -m 1024,slots=4,maxmem=4G -smp 2",
+    "-machine q35 -m 1024 -smp 4,sockets=2,cores=2,threads=1 " + MEMDEV2
+    + " -numa cpu,node-id=0,socket-id=0 -numa cpu,node-id=1,socket-id=1",
+    "-machine q35 -m 1G -object memory-backend-ram,id=pc.ram,size=1G",
+    "-machine q35 -m 1G -smp 4,clusters=2",
+    "-machine q35 -m 1G -smp 8,dies=2",
+    "-machine pc-q35-6.1 -m 1G -smp 4",
+    "-machine q35 -m 1G -smp 4 " + MEMDEV2,
+    "-machine q35 -m 1024 -smp 4 -numa node,nodeid=0,cpus=0-1 -numa node,nodeid=2,cpus=2-3",
+]
+
+
+def corpus_72(fuzz: int = 500, seed: int = 42) -> list[list[str]]:
+    """7.2's own lines, the memdev NUMA sets over machines and topologies, and the 4.2
+    corpus (most of whose -numa lines end at 7.2's total-memory check)."""
+    lines = list(LINES_72)
+    for machine, mem, smp in itertools.product(MACHINES + ["pc-q35-5.0", "pc-i440fx-5.1"],
+                                               ["-m 1024", "-m 1G,maxmem=4G"], SMPS[:6]):
+        lines.append(f"-machine {machine} {mem} {smp} {MEMDEV2}")
+    return [shlex.split(line) for line in lines] + corpus(fuzz, seed)
 
 
 @dataclass
@@ -372,16 +433,19 @@ def statements(obs: FunctionObs, lines: Iterable[int]) -> dict[int, str]:
     return out
 
 
-def build(spec: Path = SPEC, fuzz: int = 1500) -> tuple[str, list[str]]:
-    """The source of tracesim/qemu/cfg.py, and notes on what the appendix and model differ in."""
+def build(spec: Path = SPEC, fuzz: int = 1500, profile: str = "4.2") -> tuple[str, list[str]]:
+    """The source of the profile's cfg.py, and notes on what the appendix and model differ in."""
     from ..cli import simulate_trace
 
     collector = Collector()
-    for argv in corpus(fuzz):
-        collector.add(simulate_trace(argv).events)
+    notes: list[str] = []
+    for argv in corpus(fuzz) if profile == "4.2" else corpus_72():
+        try:
+            collector.add(simulate_trace(argv, profile).events)
+        except Exception as err:  # a model bug must not hide the rest of the table
+            notes.append(f"the model fails on {shlex.join(argv)}: {type(err).__name__} {err}")
     switches = find_switches(collector)
     observed = appendix(spec)
-    notes: list[str] = []
     functions: dict[str, tuple[str, int]] = {}
     edges: dict[str, list[tuple[int, int | str, str]]] = {}
     stmts: dict[str, dict[int, str]] = {}
@@ -494,19 +558,23 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m tracesim.pictures.cfg_build", description=__doc__.splitlines()[0]
     )
-    ap.add_argument("--check", action="store_true", help="exit 1 if tracesim/qemu/cfg.py is stale")
-    ap.add_argument("--spec", type=Path, default=SPEC, help="the QEMU spec (for Appendix A)")
+    ap.add_argument("--profile", choices=("4.2", "7.2"), default="4.2",
+                    help="the QEMU version whose table to build")
+    ap.add_argument("--check", action="store_true", help="exit 1 if the table is stale")
+    ap.add_argument("--spec", type=Path, default=None, help="the QEMU spec (for Appendix A)")
     args = ap.parse_args(argv)
-    source, notes = build(args.spec)
+    target, spec = (TARGET, SPEC) if args.profile == "4.2" else (TARGET_72, SPEC_72)
+    source, notes = build(args.spec or spec, profile=args.profile)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     if args.check:
-        if not TARGET.exists() or TARGET.read_text() != source:
-            print(f"{TARGET} is stale; run 'python -m tracesim.pictures.cfg_build'", file=sys.stderr)
+        if not target.exists() or target.read_text() != source:
+            print(f"{target} is stale; run 'python -m tracesim.pictures.cfg_build "
+                  f"--profile {args.profile}'", file=sys.stderr)
             return 1
         return 0
-    TARGET.write_text(source)
-    print(f"wrote {TARGET}")
+    target.write_text(source)
+    print(f"wrote {target}")
     return 0
 
 

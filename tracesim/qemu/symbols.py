@@ -1,249 +1,22 @@
-"""The traced program's debug information: C types, globals, frames and addresses.
+"""QEMU 4.2's debug information: what gdb reads from DWARF on the -O0 -g3 build.
 
-What gdb reads from DWARF on the -O0 -g3 build, written down for the debugger: the C types
-of include/hw/boards.h and include/sysemu/numa.h (only the members this path touches), the
-globals, each traced function's parameters and locals, and where every object lives, so a
-pointer value (an integer address) leads back to the memory path the trace writes
-(`numa_state.nodes[1].node_mem`). Type names print the way gdb 13 prints them.
+The C types of include/hw/boards.h and include/sysemu/numa.h (only the members this path
+touches), the globals, each traced function's parameters and locals, and where every
+object lives, so a pointer value (an integer address) leads back to the memory path the
+trace writes (`numa_state.nodes[1].node_mem`). The debugger finds it through
+tracesim.debuginfo.debug_info("4.2"); the C type vocabulary is tracesim.debuginfo.ctypes.
 """
 from __future__ import annotations
 
-import zlib
-from dataclasses import dataclass
-from typing import Union
-
+from ..debuginfo.ctypes import (BOOL, CHAR_P, CONST_CHAR_P, INT, INT64, UINT, UINT8, UINT16,
+                                UINT32, UINT64, UINTPTR, SIZE_T, VOID, Array, Const, CType,
+                                Func, Pointer, Struct, Typedef, layout, opaque, struct)
+from ..debuginfo.program import (CodeMap, DebugInfo, Function, Global, Local, MainFrame, Region,
+                                 Root, struct_table, typedef_table)
 from .state import (ADDR_BACKENDS, ADDR_MACHINE, ADDR_MACHINE_CLASS, ADDR_NUMA_STATE,
                     ADDR_POSSIBLE_CPUS, MAX_NODES)
 
-# --------------------------------------------------------------------------- types
-
-
-@dataclass(frozen=True)
-class IntType:
-    name: str
-    size: int
-    signed: bool
-
-    @property
-    def textual(self) -> bool:
-        """gdb prints any one-byte integer as a character (uint8_t distance[] as a string)."""
-        return self.size == 1
-
-
-@dataclass(frozen=True)
-class BoolType:
-    name: str = "_Bool"
-    size: int = 1
-
-
-@dataclass(frozen=True)
-class VoidType:
-    name: str = "void"
-    size: int = 1  # gdb's sizeof(void)
-
-
-@dataclass(frozen=True)
-class Typedef:
-    name: str
-    target: "CType"
-
-    @property
-    def size(self) -> int:
-        return self.target.size
-
-
-@dataclass(frozen=True)
-class Const:
-    target: "CType"
-
-    @property
-    def size(self) -> int:
-        return self.target.size
-
-
-@dataclass(frozen=True)
-class Pointer:
-    target: "CType"
-    size: int = 8
-
-
-@dataclass(frozen=True)
-class Array:
-    element: "CType"
-    length: int  # 0: a GNU zero-length trailing array (CPUArchIdList.cpus[0])
-
-    @property
-    def size(self) -> int:
-        return self.element.size * self.length
-
-
-@dataclass(frozen=True)
-class Func:
-    ret: "CType"
-    params: tuple["CType", ...]
-    size: int = 1  # gdb's sizeof of a function
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    type: "CType"
-    offset: int
-    path: str  # the member's segment in memory paths; "" folds into the parent's path
-
-
-class Struct:
-    """A struct type; compared by identity, as gdb does. `fields is None`: incomplete."""
-
-    def __init__(self, tag: str | None, fields: list[Field] | None = None, size: int = 0,
-                 align: int = 1) -> None:
-        self.tag = tag
-        self.fields = fields
-        self.size = size
-        self.align = align
-
-    def field(self, name: str) -> Field | None:
-        for f in self.fields or ():
-            if f.name == name:
-                return f
-        return None
-
-    def __repr__(self) -> str:
-        return f"Struct({self.tag or '<anonymous>'})"
-
-
-CType = Union[IntType, BoolType, VoidType, Typedef, Const, Pointer, Array, Func, Struct]
-
-
-def strip(t: CType) -> CType:
-    """The type under typedefs and qualifiers (gdb's check_typedef)."""
-    while isinstance(t, (Typedef, Const)):
-        t = t.target
-    return t
-
-
-def alignment(t: CType) -> int:
-    t = strip(t)
-    if isinstance(t, Struct):
-        return t.align
-    if isinstance(t, Array):
-        return alignment(t.element)
-    return max(1, min(t.size, 8))
-
-
-def layout(s: Struct, members: list[tuple[CType, str]], paths: dict[str, str] | None = None
-           ) -> Struct:
-    """Lay members out as gcc does on x86_64 and complete the struct."""
-    offset, align, fields = 0, 1, []
-    for ctype, name in members:
-        a = alignment(ctype)
-        offset = (offset + a - 1) // a * a
-        fields.append(Field(name, ctype, offset, (paths or {}).get(name, name)))
-        offset += ctype.size
-        align = max(align, a)
-    s.fields, s.align, s.size = fields, align, (offset + align - 1) // align * align
-    return s
-
-
-def struct(tag: str | None, members: list[tuple[CType, str]],
-           paths: dict[str, str] | None = None) -> Struct:
-    return layout(Struct(tag), members, paths)
-
-
-# --------------------------------------------------------------------------- naming
-
-
-def base_name(t: CType) -> str:
-    if isinstance(t, Typedef):
-        return t.name
-    if isinstance(t, Struct):
-        return f"struct {t.tag}" if t.tag else "struct {...}"
-    if isinstance(t, (IntType, BoolType, VoidType)):
-        return t.name
-    raise TypeError(t)
-
-
-def declare(t: CType, inner: str = "", expand: int = 0) -> str:
-    """C declaration syntax for `inner` of type t: `void (*)(MachineClass *, ...)`,
-    `uint8_t distance[128]`. expand=1 shows the innermost named type's definition
-    (ptype), with its typedefs resolved."""
-    if isinstance(t, Pointer):
-        target = t.target
-        inner = "*" + inner
-        if isinstance(target, (Array, Func)):
-            inner = f"({inner})"
-        return declare(target, inner, expand)
-    if isinstance(t, Array):
-        return declare(t.element, f"{inner}[{t.length}]", expand)
-    if isinstance(t, Func):
-        params = ", ".join(declare(p) for p in t.params) if t.params else "void"
-        return declare(t.ret, f"{inner}({params})", expand)
-    if isinstance(t, Const):
-        return "const " + declare(t.target, inner, expand)
-    text = definition(t) if expand else base_name(t)
-    return f"{text} {inner}" if inner else text
-
-
-def type_name(t: CType) -> str:
-    """What `whatis` prints: the declared type, typedef names kept."""
-    return declare(t)
-
-
-def definition(t: CType) -> str:
-    """The named type spelt out: typedefs resolved, a struct with its members (ptype)."""
-    while isinstance(t, Typedef):
-        t = t.target
-    if isinstance(t, (Const, Pointer, Array, Func)):
-        return declare(t, "", 1)
-    if not isinstance(t, Struct):
-        return base_name(t)
-    head = f"struct {t.tag} " if t.tag else "struct "
-    if t.fields is None:
-        return head + "{\n    <incomplete type>\n}"
-    if not t.fields:
-        return head + "{}"
-    body = "".join(f"    {declare(f.type, f.name)};\n" for f in t.fields)
-    return head + "{\n" + body + "}"
-
-
-def ptype_name(t: CType) -> str:
-    """What `ptype` prints: the whole declarator with its base type defined."""
-    return declare(t, "", 1)
-
-
-# --------------------------------------------------------------------------- base types
-
-CHAR = IntType("char", 1, True)
-SCHAR = IntType("signed char", 1, True)
-UCHAR = IntType("unsigned char", 1, False)
-SHORT = IntType("short", 2, True)
-USHORT = IntType("unsigned short", 2, False)
-INT = IntType("int", 4, True)
-UINT = IntType("unsigned int", 4, False)
-LONG = IntType("long", 8, True)
-ULONG = IntType("unsigned long", 8, False)
-LONGLONG = IntType("long long", 8, True)
-ULONGLONG = IntType("unsigned long long", 8, False)
-BOOL = BoolType()
-VOID = VoidType()
-
-UINT8 = Typedef("uint8_t", Typedef("__uint8_t", UCHAR))
-UINT16 = Typedef("uint16_t", Typedef("__uint16_t", USHORT))
-UINT32 = Typedef("uint32_t", Typedef("__uint32_t", UINT))
-UINT64 = Typedef("uint64_t", Typedef("__uint64_t", ULONG))
-INT64 = Typedef("int64_t", Typedef("__int64_t", LONG))
-UINTPTR = Typedef("uintptr_t", ULONG)
-SIZE_T = Typedef("size_t", ULONG)
 RAM_ADDR = Typedef("ram_addr_t", UINTPTR)  # include/exec/cpu-common.h, no Xen backend
-
-CHAR_P = Pointer(CHAR)
-CONST_CHAR_P = Pointer(Const(CHAR))
-
-
-def opaque(tag: str) -> Typedef:
-    """A QEMU type this path only points at (QOM objects, options, errors)."""
-    return Typedef(tag, Struct(tag))
-
 
 OBJECT_CLASS = opaque("ObjectClass")
 # include/qom/object.h: only `class` (the first member) is known; object_new sets it
@@ -344,30 +117,13 @@ X86_TOPO = Typedef("X86CPUTopoInfo", struct("X86CPUTopoInfo", [
 ]))
 
 # Type names an expression may use (casts, sizeof, ptype/whatis).
-TYPEDEFS: dict[str, CType] = {t.name: t for t in (
+TYPEDEFS: dict[str, CType] = typedef_table(
     UINT8, UINT16, UINT32, UINT64, INT64, UINTPTR, SIZE_T, RAM_ADDR, NODE_INFO, NUMA_STATE,
     CPU_PROPS, CPU_ARCH_ID, CPU_ARCH_ID_LIST, CPU_TOPOLOGY, MACHINE_STATE, X86_MACHINE_STATE,
-    MACHINE_CLASS, UINT16_LIST, X86_TOPO, OBJECT, OBJECT_CLASS, QEMU_OPTS, ERROR, VISITOR, NUMA_OPTIONS,
-    NUMA_NODE_OPTIONS, NUMA_DIST_OPTIONS, LOCATION,
+    MACHINE_CLASS, UINT16_LIST, X86_TOPO, OBJECT, OBJECT_CLASS, QEMU_OPTS, ERROR, VISITOR,
+    NUMA_OPTIONS, NUMA_NODE_OPTIONS, NUMA_DIST_OPTIONS, LOCATION,
     UINT8.target, UINT16.target, UINT32.target, UINT64.target, INT64.target)
-    if isinstance(t, Typedef)}
-STRUCT_TAGS: dict[str, Struct] = {}
-for _t in list(TYPEDEFS.values()):
-    _s = strip(_t)
-    if isinstance(_s, Struct) and _s.tag:
-        STRUCT_TAGS[_s.tag] = _s
-STRUCT_TAGS["HostMemoryBackend"] = _HOST_MEMORY_BACKEND
-
-# C's base type keywords, spelt the way gdb names the type.
-BASE_TYPES: dict[str, CType] = {
-    "char": CHAR, "signed char": SCHAR, "unsigned char": UCHAR,
-    "short": SHORT, "short int": SHORT, "signed short": SHORT, "unsigned short": USHORT,
-    "short unsigned int": USHORT, "unsigned short int": USHORT,
-    "int": INT, "signed": INT, "signed int": INT, "unsigned": UINT, "unsigned int": UINT,
-    "long": LONG, "long int": LONG, "signed long": LONG, "unsigned long": ULONG,
-    "long unsigned int": ULONG, "unsigned long int": ULONG,
-    "long long": LONGLONG, "unsigned long long": ULONGLONG, "_Bool": BOOL, "void": VOID,
-}
+STRUCT_TAGS: dict[str, Struct] = struct_table(TYPEDEFS, _HOST_MEMORY_BACKEND)
 
 # -g3 keeps the macros; gdb expands them in expressions (object-like ones only here).
 MACROS: dict[str, str] = {
@@ -378,17 +134,6 @@ MACROS: dict[str, str] = {
 }
 
 # --------------------------------------------------------------------------- globals
-
-
-@dataclass(frozen=True)
-class Global:
-    name: str
-    type: CType
-    address: int
-    path: str | None  # its memory path; None: a constant (`fixed`)
-    fixed: int = 0
-    live_prefix: str = ""  # `fixed` holds once a path with this prefix was written
-
 
 _BSS = 0x555556285000  # invented .bss addresses for the globals
 
@@ -405,79 +150,21 @@ GLOBALS: dict[str, Global] = {g.name: g for g in (
 
 # --------------------------------------------------------------------------- objects
 
-
-@dataclass(frozen=True)
-class Root:
-    """An object at a fixed address whose members the trace writes under `path`."""
-    address: int
-    type: CType
-    path: str
-
-
 # Memory the trace never writes because it is set before the traced path starts.
 PRESET: dict[str, int] = {
     "ms.parent_obj.class": ADDR_MACHINE_CLASS,  # object_new(machine type)
 }
-BACKEND_STRIDE = 0x100
-MAX_BACKENDS = 64
 ROOTS: tuple[Root, ...] = (
     Root(ADDR_MACHINE, X86_MACHINE_STATE, "ms"),
     Root(ADDR_MACHINE_CLASS, MACHINE_CLASS, "mc"),
     Root(ADDR_NUMA_STATE, NUMA_STATE, "numa_state"),
-    Root(ADDR_POSSIBLE_CPUS, CPU_ARCH_ID_LIST, "possible_cpus"),  # extent: its len
+    Root(ADDR_POSSIBLE_CPUS, CPU_ARCH_ID_LIST, "possible_cpus", "possible_cpus.len"),
 ) + tuple(Root(g.address, g.type, g.path) for g in GLOBALS.values() if g.path)
-
-
-def roots_at(address: int) -> list[Root]:
-    """The objects whose storage may hold `address` (the caller bounds flexible arrays)."""
-    found = [r for r in ROOTS if r.address <= address < r.address + max(r.type.size, 1)
-             or (r.path == "possible_cpus" and address >= r.address)]
-    if ADDR_BACKENDS <= address < ADDR_BACKENDS + BACKEND_STRIDE * MAX_BACKENDS:
-        i = (address - ADDR_BACKENDS) // BACKEND_STRIDE
-        found.append(Root(ADDR_BACKENDS + BACKEND_STRIDE * i, Typedef("HostMemoryBackend",
-                                                                      _HOST_MEMORY_BACKEND),
-                          f"backends[{i}]"))
-    return found
-
+# the memory backends the model creates, one object per 0x100 bytes
+BACKENDS = Region(ADDR_BACKENDS, 0x100, 64, Typedef("HostMemoryBackend", _HOST_MEMORY_BACKEND),
+                  "backends[{}]")
 
 # --------------------------------------------------------------------------- functions
-
-
-@dataclass(frozen=True)
-class Local:
-    """A local variable. Unless the trace recorded it, it reads as garbage until the frame
-    has passed line `after`, then as `init` (initialisers the model does not record)."""
-    name: str
-    type: CType
-    after: int | None = None
-    init: int = 0
-
-
-@dataclass(frozen=True)
-class Function:
-    name: str
-    file: str
-    ret: CType
-    params: tuple[tuple[str, CType], ...]
-    locals: tuple[Local, ...]
-    address: int
-
-    @property
-    def type(self) -> Func:
-        return Func(self.ret, tuple(t for _, t in self.params))
-
-    def symbol(self, name: str) -> CType | None:
-        for pname, ptype in self.params:
-            if pname == name:
-                return ptype
-        for local in self.locals:
-            if local.name == name:
-                return local.type
-        return None
-
-    def local(self, name: str) -> Local | None:
-        return next((l for l in self.locals if l.name == name), None)
-
 
 MS_P = Pointer(MACHINE_STATE)
 MC_P = Pointer(MACHINE_CLASS)
@@ -567,53 +254,46 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
         (("cpu", Pointer(Const(CPU_ARCH_ID))),), Local("s", CHAR_P)),
 )}
 
-FUNCTION_ADDRESSES: dict[str, int] = {f.name: f.address for f in FUNCTIONS.values()}
-_TEXT = 0x555555800000
-_STACK = 0x7F0000000000  # main's locals live here: no symbol to print
+# --------------------------------------------------------------------------- lines
 
+# main (vl.c) is not stepped: its line while each call runs, and where `next` out of one
+# lands, as gdb showed them (vl.c:3855, 3982)
+MAIN = MainFrame(
+    file="vl.c", entry=2829,
+    call_lines={"set_memory_options": 3853, "pc_smp_parse": 3978, "smp_parse": 3978,
+                "parse_numa_opts": 4338, "machine_run_board_init": 4346},
+    return_lines={"set_memory_options": 3855, "pc_smp_parse": 3982, "smp_parse": 3982,
+                  "parse_numa_opts": 4339},
+    default_line=4346,
+)
+# (file, line) -> offset in the binary, from ../shared/golden/gdb-sessions
+CODE = CodeMap({
+    "vl.c": [(2721, 0x43CDDE), (4346, 0x440D61)],
+    "hw/core/machine.c": [(647, 0x4B8006), (725, 0x4B83C0), (1029, 0x4B9209),
+                          (1052, 0x4B9349), (1103, 0x4B967C), (1106, 0x4B96CF)],
+    "hw/i386/pc.c": [(913, 0x37CEE5)],
+    "hw/i386/x86.c": [(132, 0x3796C0), (140, 0x3797CB), (152, 0x3798D8)],
+    "hw/core/numa.c": [(61, 0x325958), (144, 0x325F7A), (179, 0x326192), (225, 0x3263B6),
+                       (264, 0x3264F6), (307, 0x326749), (331, 0x32688A), (349, 0x32697D),
+                       (364, 0x326A6A), (442, 0x326DC7), (469, 0x326E15)],
+})
 
-def function_address(name: str) -> int:
-    """Where a function's code starts (the observed address where known, else invented)."""
-    return FUNCTION_ADDRESSES.get(name) or _TEXT + (zlib.crc32(name.encode()) & 0x7FFFF) * 2
-
-
-def function_at(address: int) -> str | None:
-    for name, start in FUNCTION_ADDRESSES.items():
-        if start == address:
-            return name
-    return None
-
-
-def symbol_at(address: int) -> tuple[str, int] | None:
-    """The minimal symbol holding `address`, as gdb prints `<name+offset>`."""
-    best: tuple[str, int] | None = None
-    for name, start in FUNCTION_ADDRESSES.items():
-        if start <= address < start + 0x400 and (best is None or address - start < best[1]):
-            best = (name, address - start)
-    for g in GLOBALS.values():
-        if g.address <= address < g.address + g.type.size and g.address < _STACK:
-            return g.name, address - g.address
-    return best
-
-
-# --------------------------------------------------------------------------- strings
-
-_RODATA = 0x555555A80000
-# Strings gdb showed at a known offset from their object (golden prints).
-_STRING_OFFSETS = {"mc.name": ADDR_MACHINE_CLASS + 0x210}
-
-
-def string_address(path: str, text: str) -> int:
-    """A stable invented address for the char * stored at `path`: equal texts share one
-    (ms->cpu_type and every slot's type point at the class's default_cpu_type)."""
-    if path in _STRING_OFFSETS:
-        return _STRING_OFFSETS[path]
-    return _RODATA + (zlib.crc32(text.encode()) & 0x3FFFF) * 0x10
-
-
-def garbage(t: CType) -> int:
-    """What an uninitialised local reads as (observed: 21845 for int, 65535 for uint16_t)."""
-    t = strip(t)
-    if isinstance(t, IntType):
-        return {4: 21845, 2: 65535}.get(t.size, 0)
-    return 0
+DEBUG_INFO = DebugInfo(
+    profile="4.2",
+    typedefs=TYPEDEFS,
+    struct_tags=STRUCT_TAGS,
+    macros=MACROS,
+    globals=GLOBALS,
+    functions=FUNCTIONS,
+    roots=ROOTS,
+    regions=(BACKENDS,),
+    preset=PRESET,
+    main=MAIN,
+    code=CODE,
+    cfg_module="tracesim.qemu.cfg",
+    data_symbols={0x5555562784D0: "error_fatal", 0x5555562784D8: "error_abort"},
+    # strings gdb showed at a known offset from their object (golden prints)
+    string_offsets={"mc.name": ADDR_MACHINE_CLASS + 0x210},
+    # uninitialised stack slots as gdb showed them: int 21845, uint16_t 65535
+    garbage_by_size={4: 21845, 2: 65535},
+)

@@ -47,7 +47,7 @@ class CPUArchIdList72(CPUArchIdList):
     def __init__(self, sink: Sink, slots: int) -> None:
         super().__init__(sink, 0)
         cpus = [
-            CPUArchId72(sink, f"possible_cpus.cpus[{i}]", self.address + 8 + 120 * i)
+            CPUArchId72(sink, f"possible_cpus.cpus[{i}]", self.address + 8 + 128 * i)
             for i in range(slots)
         ]
         self.init(cpus=cpus)
@@ -60,7 +60,7 @@ class NodeInfo(CObject):
 
     def __init__(self, sink: Sink, index: int) -> None:
         path = f"numa_state.nodes[{index}]"
-        super().__init__(sink, path, ADDR_NODES + 160 * index)
+        super().__init__(sink, path, ADDR_NODES + 152 * index)
         self.init(
             node_mem=0, node_memdev=None, present=False, has_cpu=False, lb_info_provided=0,
             initiator=0, distance=CArray(sink, f"{path}.distance", [0] * MAX_NODES),

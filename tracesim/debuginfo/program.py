@@ -1,0 +1,236 @@
+"""One program's debug information, as gdb reads it from the binary: types and macros
+(DWARF, -g3), globals and functions with their frames' parameters and locals, where
+objects live, the code addresses of source lines, and each function's entry line.
+
+A profile writes one DebugInfo (tracesim/qemu/symbols.py for QEMU 4.2,
+tracesim/qemu/v72/symbols.py for 7.2); the debugger reads whichever the trace names.
+Memory paths (`numa_state.nodes[1].node_mem`) are where the trace writes an object: a
+pointer value (an address) leads back to one through `roots_at`.
+"""
+from __future__ import annotations
+
+import bisect
+import importlib
+import zlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import ModuleType
+from typing import Any
+
+from .ctypes import CType, Func, IntType, Struct, Typedef, strip
+
+
+@dataclass(frozen=True)
+class Global:
+    name: str
+    type: CType
+    address: int
+    path: str | None  # its memory path; None: a constant (`fixed`)
+    fixed: int = 0
+    live_prefix: str = ""  # `fixed` holds once a path with this prefix was written
+
+
+@dataclass(frozen=True)
+class Root:
+    """An object at a fixed address whose members the trace writes under `path`.
+    `length_path`: it ends in a zero-length array whose element count is stored there."""
+    address: int
+    type: CType
+    path: str
+    length_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Region:
+    """`count` objects of one type, `stride` bytes apart (QOM objects the model numbers)."""
+    base: int
+    stride: int
+    count: int
+    type: CType
+    path: str  # with `{}` for the object's number: "backends[{}]"
+
+    def root_at(self, address: int) -> Root | None:
+        if not self.base <= address < self.base + self.stride * self.count:
+            return None
+        i = (address - self.base) // self.stride
+        return Root(self.base + self.stride * i, self.type, self.path.format(i))
+
+
+@dataclass(frozen=True)
+class Local:
+    """A local variable. Unless the trace recorded it, it reads as garbage until the frame
+    has passed line `after`, then as `init` (initialisers the model does not record)."""
+    name: str
+    type: CType
+    after: int | None = None
+    init: int = 0
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    file: str
+    ret: CType
+    params: tuple[tuple[str, CType], ...]
+    locals: tuple[Local, ...]
+    address: int
+
+    @property
+    def type(self) -> Func:
+        return Func(self.ret, tuple(t for _, t in self.params))
+
+    def symbol(self, name: str) -> CType | None:
+        for pname, ptype in self.params:
+            if pname == name:
+                return ptype
+        for local in self.locals:
+            if local.name == name:
+                return local.type
+        return None
+
+    def local(self, name: str) -> Local | None:
+        return next((l for l in self.locals if l.name == name), None)
+
+
+@dataclass(frozen=True)
+class MainFrame:
+    """main, which the model does not step: the line it stands on while a callee runs, and
+    where `next` out of one lands (as gdb showed them)."""
+    file: str
+    entry: int
+    call_lines: dict[str, int]
+    return_lines: dict[str, int]
+    default_line: int  # board init, and any callee not in the tables
+
+    def holds(self, file: str, line: int) -> bool:
+        """Whether file:line is inside main (whose statements are not modelled)."""
+        return file == self.file and line >= self.entry
+
+
+@dataclass(frozen=True)
+class CodeMap:
+    """Code addresses of source lines: the known ones from the binary's gdb sessions, lines
+    between them interpolated so addresses grow with the line. Only their look matters."""
+    anchors: dict[str, list[tuple[int, int]]]  # file -> [(line, offset in the binary)]
+    load_base: int = 0x555555554000  # where gdb maps the PIE binary (no ASLR)
+    exit_offset: int = 0x276450  # libc's exit
+    bytes_per_line: int = 9
+
+    def offset(self, file: str, line: int) -> int:
+        anchors = self.anchors.get(file)
+        if not anchors:
+            return (0x300000 + (sum(map(ord, file)) % 0x1000) * 0x100
+                    + line * self.bytes_per_line)
+        k = max(bisect.bisect_right([a for a, _ in anchors], line) - 1, 0)
+        base_line, base = anchors[k]
+        return base + (line - base_line) * self.bytes_per_line
+
+    def address(self, file: str, line: int) -> int:
+        return self.load_base + self.offset(file, line)
+
+
+_TEXT = 0x555555800000  # invented code addresses for functions without an observed one
+_STACK = 0x7F0000000000  # above: stack slots, no symbol to print
+_RODATA = 0x555555A80000
+
+
+@dataclass
+class DebugInfo:
+    profile: str
+    typedefs: dict[str, CType]  # names an expression may use as types
+    struct_tags: dict[str, Struct]
+    macros: dict[str, str]  # -g3's object-like macros
+    globals: dict[str, Global]
+    functions: dict[str, Function]
+    roots: tuple[Root, ...]
+    main: MainFrame
+    code: CodeMap
+    cfg_module: str  # the generated control-flow table: entry lines, edges, statements
+    regions: tuple[Region, ...] = ()
+    preset: dict[str, int] = field(default_factory=dict)  # memory set before the trace starts
+    data_symbols: dict[int, str] = field(default_factory=dict)  # `<error_fatal>`
+    string_offsets: dict[str, int] = field(default_factory=dict)  # char * seen at an address
+    garbage_by_size: dict[int, int] = field(default_factory=dict)  # uninitialised scalars
+
+    # --- types -----------------------------------------------------------------------
+    def is_type_name(self, name: str) -> bool:
+        return name in self.typedefs
+
+    # --- objects ---------------------------------------------------------------------
+    def roots_at(self, address: int) -> list[Root]:
+        """The objects whose storage may hold `address` (the caller bounds a root's
+        trailing zero-length array by its length)."""
+        found = [r for r in self.roots if r.address <= address < r.address + max(r.type.size, 1)
+                 or (r.length_path is not None and address >= r.address)]
+        for region in self.regions:
+            root = region.root_at(address)
+            if root is not None:
+                found.append(root)
+        return found
+
+    def garbage(self, t: CType) -> int:
+        """What an uninitialised local reads as (the values gdb showed on this binary)."""
+        s = strip(t)
+        if isinstance(s, IntType):
+            return self.garbage_by_size.get(s.size, 0)
+        return 0
+
+    # --- code ------------------------------------------------------------------------
+    def function_address(self, name: str) -> int:
+        """Where a function's code starts (the observed address where known, else invented)."""
+        f = self.functions.get(name)
+        if f is not None and f.address:
+            return f.address
+        return _TEXT + (zlib.crc32(name.encode()) & 0x7FFFF) * 2
+
+    def function_at(self, address: int) -> str | None:
+        return next((f.name for f in self.functions.values() if f.address == address), None)
+
+    def symbol_at(self, address: int) -> tuple[str, int] | None:
+        """The minimal symbol holding `address`, as gdb prints `<name+offset>`."""
+        best: tuple[str, int] | None = None
+        for f in self.functions.values():
+            start = f.address
+            if start <= address < start + 0x400 and (best is None or address - start < best[1]):
+                best = (f.name, address - start)
+        for g in self.globals.values():
+            if g.address <= address < g.address + g.type.size and g.address < _STACK:
+                return g.name, address - g.address
+        return best
+
+    def string_address(self, path: str, text: str) -> int:
+        """A stable invented address for the char * stored at `path`: equal texts share one
+        (ms->cpu_type and every slot's type point at the class's default_cpu_type)."""
+        if path in self.string_offsets:
+            return self.string_offsets[path]
+        return _RODATA + (zlib.crc32(text.encode()) & 0x3FFFF) * 0x10
+
+    # --- lines -----------------------------------------------------------------------
+    @cached_property
+    def cfg(self) -> ModuleType:
+        """The profile's control-flow table (FUNCTIONS, EDGES, function_cfg, ...)."""
+        return importlib.import_module(self.cfg_module)
+
+    @cached_property
+    def entry_lines(self) -> dict[str, tuple[str, int]]:
+        """gdb's first stop in each traced function (`break FUNC`), and main's."""
+        table: dict[str, Any] = self.cfg.FUNCTIONS
+        return {**table, "main": (self.main.file, self.main.entry)}
+
+
+def typedef_table(*types: CType) -> dict[str, CType]:
+    """Name -> type for the typedefs among `types`."""
+    return {t.name: t for t in types if isinstance(t, Typedef)}
+
+
+def struct_table(typedefs: dict[str, CType], *extra: Struct) -> dict[str, Struct]:
+    """Tag -> struct for every tagged struct the typedefs name, and `extra` ones."""
+    tags: dict[str, Struct] = {}
+    for t in typedefs.values():
+        s = strip(t)
+        if isinstance(s, Struct) and s.tag:
+            tags[s.tag] = s
+    for s in extra:
+        if s.tag:
+            tags[s.tag] = s
+    return tags
