@@ -28,7 +28,9 @@ def outcome_of(side: Side) -> dict[str, Any]:
         cpus.append(get(f"{base}.node_id", 0) if get(f"{base}.has_node_id") else None)
     stderr = [render_report(k, t, loc) for k, t, loc in side.reports if k != "stdout"]
     return {"exit_status": side.exit_status, "stderr": "".join(stderr).splitlines(),
-            "machine": get("mc.name"), "ram_size": get("ram_size", 0), "num_nodes": num_nodes,
+            "machine": get("mc.name"),
+            # 4.2 keeps RAM sizes in vl.c's globals, 7.2 only in the MachineState
+            "ram_size": get("ram_size") or get("ms.ram_size", 0), "num_nodes": num_nodes,
             "have_numa_distance": have_dist, "nodes": nodes, "cpu_node": cpus}
 
 

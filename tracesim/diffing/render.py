@@ -179,7 +179,9 @@ def _render_hunk(h: dict[str, Any], paint: Paint, add: Any) -> None:
         add(f"   the runs line up again at A step {ra['step']}, B step {rb['step']}: {where}")
 
 
-def _render_outcome(o: dict[str, Any], paint: Paint, add: Any) -> None:
+def _render_outcome(o: dict[str, Any], paint: Paint, add: Any,
+                    labels: tuple[str, str] = ("A", "B")) -> None:
+    la, lb = labels
     add(paint("Outcome", "head") + ("  (the same)" if o["same"]
                                     else "  (" + ", ".join(o["differs"]) + " differ)"))
     width = 30
@@ -190,17 +192,19 @@ def _render_outcome(o: dict[str, Any], paint: Paint, add: Any) -> None:
         add(f" {mark} {label:<18} {cell_a if same else paint(cell_a, 'a')}   "
             f"{b if same else paint(str(b), 'b')}".rstrip())
 
-    add(f"   {'':<18} {'A':<{width}}   B")
+    add(f"   {'':<18} {la:<{width}}   {lb}")
     status = o["exit_status"]
     row("exit status", _c(status["a"]), _c(status["b"]), status["same"])
     row("machine", o["machine"]["a"], o["machine"]["b"], o["machine"]["same"])
+    if o["machine"].get("note"):
+        add(f"     ({o['machine']['note']})")
     row("ram_size", _mb(o["ram_size"]["a"]), _mb(o["ram_size"]["b"]), o["ram_size"]["same"])
     st = o["stderr"]
     add(f" {' ' if st['same'] else paint('!', 'mark')} stderr")
     for line in st["a"]:
-        add(f"     = {line}" if line in st["b"] else f"     {paint('A', 'a')} {paint(line, 'a')}")
+        add(f"     = {line}" if line in st["b"] else f"     {paint(la, 'a')} {paint(line, 'a')}")
     for line in st["only_b"]:
-        add(f"     {paint('B', 'b')} {paint(line, 'b')}")
+        add(f"     {paint(lb, 'b')} {paint(line, 'b')}")
     if not st["a"] and not st["b"]:
         add("     (nothing)")
     _table(o["node_mem"], "node", "node sizes", lambda i: f"node {i} size", _mb, row, add)
@@ -242,3 +246,130 @@ def _table(t: dict[str, Any], key: str, name: str, label: Any, fmt: Any, row: An
     else:
         add(f"     {name}: {len(t['changes'])} of {size} differ"
             + (f" ({more} not shown)" if more > 0 else ""))
+
+
+# --- two QEMU versions ---------------------------------------------------------------------------
+SHOW_DIFFERENCES = 40  # differences listed in the text report
+
+
+def render_cross_text(r: dict[str, Any], paint: Paint, outcome_only: bool = False) -> str:
+    """A cross-version report: the decision that changed, the others, the noise summed up."""
+    lines: list[str] = []
+    add = lines.append
+    pa, pb = r["profiles"]["a"], r["profiles"]["b"]
+    for label, p in (("a", pa), ("b", pb)):
+        add(paint(label.upper(), label) + f"  QEMU {p:<4} {r[label]['trace']}: "
+            f"{_cmdline(r[label]['argv'])}")
+    changes = r.get("command_line_changes", [])
+    if not changes:
+        add(f"   the same command line on QEMU {pa} and QEMU {pb}")
+    for ch in changes[:6]:
+        add(f"   option {ch['position']}: " + paint(" ".join(ch["a"]) or "(none)", "a") + "  →  "
+            + paint(" ".join(ch["b"]) or "(none)", "b"))
+    if len(changes) > 6:
+        add(f"   … and {len(changes) - 6} more changed options")
+    add("")
+    if not outcome_only:
+        _render_cross_lead(r, paint, add)
+        _render_differences(r, paint, add)
+        _render_noise(r, paint, add)
+        add("")
+    _render_outcome(r["outcome"], paint, add, (pa, pb))
+    return "\n".join(lines) + "\n"
+
+
+def _render_cross_lead(r: dict[str, Any], paint: Paint, add: Any) -> None:
+    pa, pb = r["profiles"]["a"], r["profiles"]["b"]
+    fd = r["first_divergence"]
+    same = r["outcome"]["same"]
+    if fd is None:
+        add(paint(f"QEMU {pa} and {pb} decide the same on this command line"
+                  + (" and end the same." if same else "."), "head")
+            + " What differs is cross-version noise (below).")
+        add("")
+        return
+    where = f" in {fd['function']}" if fd["function"] else ""
+    if same:
+        add(paint(f"The outcome is the same on {pa} and {pb}; the first decision that differs "
+                  f"on the way{where}:", "head"))
+    else:
+        add(paint(f"Where {pa} and {pb} part{where}:", "head"))
+    add("    " + _wrap(fd["text"], 96, "    "))
+    for label in ("a", "b"):
+        side = fd[label]
+        name = paint(f"{r['profiles'][label]:<4}", label)
+        if side is None or not side.get("what"):
+            then = (side or {}).get("then")
+            if then is None:
+                add(f"    {name} no such step")
+                continue
+            add(f"    {name} no such step; then {then['file']}:{then['line']} in "
+                f"{then['function']}")
+            _render_side(then, add)
+            continue
+        add(f"    {name} {side['file']}:{side['line']} in {side['function']}")
+        _render_side(side, add)
+    opt = fd.get("option")
+    if opt and (opt.get("a") or opt.get("b")):
+        if opt.get("a") == opt.get("b"):
+            note = f" ({opt['note']})" if opt.get("note") else ""
+            add("    " + _wrap(f"the options behind it: {opt['a']}{note}", 96, "      "))
+        else:
+            add(f"    the option behind it: {opt.get('a') or '(none)'} on {pa}, "
+                f"{opt.get('b') or '(none)'} on {pb}")
+    add("")
+
+
+def _render_side(side: dict[str, Any], add: Any) -> None:
+    d = side.get("decision")
+    if d:
+        head = "if" if d["kind"] == "branch" else "assert"
+        add(f"           {head} ({d['cond']})  {_c(d['taken'])}"
+            + (f"   [{_kv(d['values'])}]" if d["values"] else ""))
+    for text in side["events"][:5]:
+        add("           " + _wrap(text, 90, "             "))
+    more = len(side["events"]) - 5 + side.get("more_events", 0)
+    if more > 0:
+        add(f"           … {more} more")
+
+
+def _render_differences(r: dict[str, Any], paint: Paint, add: Any) -> None:
+    total = r["differences_total"]
+    if not total:
+        return
+    what = "decisions that matter differ" if total != 1 else "decision that matters differs"
+    add(paint(f"{total} {what}", "head") + " (! changes the outcome)")
+    for d in r["differences"][:SHOW_DIFFERENCES]:
+        mark = paint("!", "mark") if d["changes_outcome"] else " "
+        add(f"  {mark} {d['index']:>3}. " + _wrap(d["text"], 92, "         "))
+    if total > SHOW_DIFFERENCES:
+        add(f"    … {total - SHOW_DIFFERENCES} more (--json has {len(r['differences'])}; "
+            "--only FUNCTION narrows them down)")
+    add("")
+
+
+def _render_noise(r: dict[str, Any], paint: Paint, add: Any) -> None:
+    n = r["noise"]
+    pa, pb = r["profiles"]["a"], r["profiles"]["b"]
+    add(paint("Cross-version noise", "head") + " (summed up, not listed step by step)")
+    shifts = n["line_shifts"]
+    if shifts["count"]:
+        eg = "; ".join(f"{e['function']}: {e['a']} → {e['b']}" for e in shifts["examples"])
+        add("    " + _wrap(f"{shifts['count']} decisions line up at other lines"
+                           + (f" (e.g. {eg})" if eg else ""), 96, "      "))
+    for label, p in (("a", pa), ("b", pb)):
+        fns = n[f"functions_only_{label}"]
+        if fns:
+            add("    " + _wrap(f"functions only {p} runs: {', '.join(fns)}", 96, "      "))
+    oa, ob = n["decisions_only_a"], n["decisions_only_b"]
+    if oa or ob:
+        top = ", ".join(list(n["only_by_function"])[:4])
+        add("    " + _wrap(f"decisions only one version's code makes: {oa} in {pa}, {ob} in {pb}"
+                           + (f" (most in {top})" if top else ""), 96, "      "))
+    decided = n["decided_otherwise"]
+    if decided:
+        bits = ", ".join(f"{k} in {fn}" for fn, k in list(decided.items())[:4])
+        add("    " + _wrap(f"branches decided otherwise on the way to the same facts: {bits}",
+                           96, "      "))
+    if n["moved"]:
+        add(f"    {n['moved']} event{'s' if n['moved'] != 1 else ''} the same, in another order")
