@@ -310,6 +310,7 @@ cmd_graph = _front_end(".graph", "cmd_graph")
 cmd_docs = _front_end(".docs", "cmd_docs")
 cmd_export = _front_end(".export", "cmd_export")
 cmd_verify = _front_end(".verify", "cmd_verify")
+cmd_port = _front_end(".port", "cmd_port")
 
 
 COMMANDS: dict[str, tuple[Any, str]] = {
@@ -323,6 +324,7 @@ COMMANDS: dict[str, tuple[Any, str]] = {
     "docs": (cmd_docs, "generate (or --check) the HTML site of the scenarios in docs/generated"),
     "export": (cmd_export, "export a trace as Perfetto/Chrome trace-event JSON"),
     "verify": (cmd_verify, "compare the model with a real QEMU binary (a line, or --generate N)"),
+    "port": (cmd_port, "rewrite a QEMU 4.2 NUMA command line for 7.2, keeping its layout"),
 }
 
 
