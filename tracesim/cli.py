@@ -79,6 +79,7 @@ def cmd_run(argv: list[str]) -> int:
     from .debugger.outcome import stdout_stderr
     from .qemu.simulate import simulate, strip_program
     from .trace.recorder import OutcomeSink, Recorder
+    from .trace.output import OutputError
     from .trace.store import StreamingTraceWriter
 
     p = Parser(
@@ -95,22 +96,24 @@ def cmd_run(argv: list[str]) -> int:
     args = p.parse_args(ours)
     qemu_args = strip_program(qemu_args)
     sink: Any
-    if args.output:
+    if args.output is not None:
         header = ev.Header(
             schema=ev.SCHEMA_VERSION, tracesim=__version__, profile=args.profile, argv=qemu_args
         )
         try:
             sink = StreamingTraceWriter(args.output, header)
+        except OutputError as err:
+            raise UsageError(f"tracesim run: -o: {err}") from None
         except OSError as err:
             raise UsageError(f"tracesim run: cannot write {args.output}: {err.strerror or err}")
     else:
         sink = OutcomeSink()
     try:
         sim = simulate(qemu_args, Recorder(sink), args.profile)
-        if args.output:
+        if args.output is not None:
             sink.commit()
     except BaseException:
-        if args.output:
+        if args.output is not None:
             sink.abort()
         raise
     out, err = stdout_stderr(sink.records)
@@ -339,8 +342,20 @@ def top_help() -> str:
     )
 
 
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    """SIGTERM and SIGHUP unwind like an error, so temporary files are removed on the way."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import signal
+
+    from .trace.output import OutputError
+
     args = list(sys.argv[1:] if argv is None else argv)
+    if argv is None:  # the process's own entry point, not a test calling main()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, _exit_on_signal)
     try:
         if not args:
             return cmd_debug([])  # the main job: the REPL on the default scenario
@@ -358,6 +373,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"{err}\n")
         return 2
     except TraceError as err:
+        sys.stderr.write(f"tracesim: {err}\n")
+        return 2
+    except OutputError as err:
         sys.stderr.write(f"tracesim: {err}\n")
         return 2
     except BrokenPipeError:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -12,6 +11,7 @@ import msgspec
 
 from . import events as ev
 from .events import SCHEMA_VERSION, BodyEvent, Header
+from .output import checked_target, replace_target, temp_beside
 
 _encoder = msgspec.json.Encoder()
 _body_decoder = msgspec.json.Decoder(BodyEvent)
@@ -46,16 +46,16 @@ def write_trace(path: str | os.PathLike[str], header: Header, events: Iterable[A
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename: never a half file."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    """Write to a temporary file beside the target, then rename: never a half file, and
+    only ever a regular file (OutputError otherwise)."""
+    target = checked_target(path)
+    fd, tmp = temp_beside(target)
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a trace is an ordinary file
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        replace_target(tmp, target)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -73,11 +73,8 @@ class StreamingTraceWriter:
     FLUSH_EVERY = 1 << 15  # records kept before they are encoded (bounds memory)
 
     def __init__(self, path: str | os.PathLike[str], header: Header) -> None:
-        self.target = Path(path)
-        fd, self.tmp = tempfile.mkstemp(
-            prefix=f".{self.target.name}.", suffix=".tmp", dir=self.target.parent or "."
-        )
-        os.chmod(self.tmp, 0o666 & ~_umask())
+        self.target = checked_target(path)
+        fd, self.tmp = temp_beside(self.target)
         self.fh = os.fdopen(fd, "wb")
         self.fh.write(_encoder.encode(header) + b"\n")
         self.pending: list[Any] = []
@@ -103,7 +100,11 @@ class StreamingTraceWriter:
         self.fh.flush()
         os.fsync(self.fh.fileno())
         self.fh.close()
-        os.replace(self.tmp, self.target)
+        try:
+            replace_target(self.tmp, self.target)
+        except BaseException:
+            self.abort()
+            raise
 
     def abort(self) -> None:
         self.fh.close()
@@ -111,12 +112,6 @@ class StreamingTraceWriter:
             os.unlink(self.tmp)
         except FileNotFoundError:
             pass
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _short(err: Exception) -> str:
