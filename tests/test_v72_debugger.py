@@ -139,9 +139,104 @@ def test_backtrace_shows_7_2s_files_and_lines(capsys: pytest.CaptureFixture[str]
     assert re.match(r"#1  0x000055555587a594 in machine_run_board_init \(machine=0x\w+, "
                     r"mem_path=0x0, errp=0x\w+ <error_fatal>\) at hw/core/machine.c:1347$",
                     frames[1])
+    # board init runs under qemu_init_board, qmp_x_exit_preconfig and qemu_init
+    assert frames[2] == "#2  0x0000555555a542c0 in qemu_init_board () at softmmu/vl.c:2515"
     # main(argc, argv) on 7.2: no envp, and it stands at its call of qemu_init
-    assert re.match(r"#2  0x0000555555cad329 in main \(argc=15, argv=0x\w+\) "
-                    r"at softmmu/main.c:47$", frames[2])
+    assert re.match(r"#5  0x0000555555cad329 in main \(argc=15, argv=0x\w+\) "
+                    r"at softmmu/main.c:47$", frames[5])
+
+
+def args_aside(line: str) -> str:
+    """A frame line with its argument values aside (heap and argv addresses, and argc: the
+    recorded session ran QEMU with 12 more runner arguments); code addresses stay."""
+    return re.sub(r"argc=\d+", "argc=N", re.sub(r"=0x[0-9a-f]+", "=ADDR", line))
+
+
+def session_answer(command: str, after: str = "") -> list[str]:
+    """What gdb printed for `command` in the recorded session (the first time after `after`)."""
+    text = session_text()
+    start = text.index(f"(gdb) {command}\n", text.index(after) if after else 0)
+    start += len(f"(gdb) {command}\n")
+    return text[start:text.index("(gdb) ", start)].rstrip("\n").splitlines()
+
+
+@pytest.mark.skipif(not SESSION.is_file(), reason="../shared/golden is not beside the repo")
+def test_bt_shows_the_recorded_sessions_six_frames(capsys: pytest.CaptureFixture[str]) -> None:
+    """main -> qemu_init -> qmp_x_exit_preconfig -> qemu_init_board -> machine_run_board_init
+    -> numa_complete_configuration, with gdb's code addresses and lines."""
+    want = session_answer("bt")
+    assert len(want) == 6
+    status, out, err = batch(capsys, "break numa_complete_configuration", "run", "bt", "bt 1")
+    assert err == ""
+    frames = [l for l in out if l.startswith("#")]
+    assert [args_aside(l) for l in frames[:6]] == [args_aside(l) for l in want]
+    assert frames[6:] == [want[0]] or args_aside(frames[6]) == args_aside(want[0])
+    assert out[-1] == "(More stack frames follow...)"
+
+
+@pytest.mark.skipif(not SESSION.is_file(), reason="../shared/golden is not beside the repo")
+def test_up_down_and_frame_over_the_unstepped_frames(capsys: pytest.CaptureFixture[str]
+                                                     ) -> None:
+    """`frame 1`, `up` to qemu_init_board, `down`, `frame 4` (qemu_init), `frame 5` (main,
+    where finish is not meaningful) as the recorded session showed them."""
+    status, out, err = batch(capsys, "break numa_complete_configuration", "run", "frame 1",
+                             "up", "down", "frame 4", "info frame", "frame 5", "finish",
+                             "frame 0")
+    heads = [l for l in out if l.startswith("#")]
+    sources = [l.split("\t")[0] for l in out if re.match(r"\d+\t", l)]
+    want_up = session_answer("up")
+    want_down = session_answer("down", "(gdb) up\n")
+    want_main = session_answer("frame function main")
+    assert args_aside(heads[0]) == args_aside(want_down[0])  # frame 1
+    assert heads[1] == want_up[0]  # up: qemu_init_board ()
+    assert args_aside(heads[2]) == args_aside(want_down[0])
+    assert args_aside(heads[3]) == ("#4  0x0000555555a56dbc in qemu_init (argc=N, argv=ADDR) "
+                                    "at softmmu/vl.c:3609")
+    assert args_aside(heads[4]) == args_aside(want_main[0])
+    assert heads[5].startswith("#0  numa_complete_configuration (ms=0x")
+    assert sources == ["638", "1347", "2515", "1347", "3609", "47", "638"]
+    assert " rip = 0x555555a56dbc in qemu_init (softmmu/vl.c:3609); saved rip = 0x555555cad329" \
+        in out
+    assert err.strip() == session_answer("finish", "(gdb) frame function main\n")[0]
+
+
+def test_finish_and_next_out_of_parse_numa_opts_land_in_qemu_init(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """parse_numa_opts(current_machine) is a void call ending its statement (vl.c:3599): the
+    return address starts vl.c:3601, where gdb's finish and next both stop, without `0x… in`."""
+    status, out, err = batch(capsys, "break parse_numa_opts", "run", "bt", "finish", "bt")
+    assert err == ""
+    k = out.index(next(l for l in out if l.startswith("Run till exit")))
+    assert re.match(r"Run till exit from #0  parse_numa_opts \(ms=0x\w+\) "
+                    r"at hw/core/numa.c:732$", out[k])
+    assert args_aside(out[k + 1]) == "qemu_init (argc=N, argv=ADDR) at softmmu/vl.c:3601"
+    assert out[k + 2].startswith("3601\t")
+    assert "Value returned" not in "\n".join(out)  # void
+    before = [l for l in out[:k] if l.startswith("#")]
+    assert [args_aside(l) for l in before] == [
+        "#0  parse_numa_opts (ms=ADDR) at hw/core/numa.c:732",
+        "#1  0x0000555555a56811 in qemu_init (argc=N, argv=ADDR) at softmmu/vl.c:3599",
+        "#2  0x0000555555cad329 in main (argc=N, argv=ADDR) at softmmu/main.c:47"]
+    after = [l for l in out[k:] if l.startswith("#")]
+    assert [args_aside(l) for l in after] == [
+        "#0  qemu_init (argc=N, argv=ADDR) at softmmu/vl.c:3601",
+        "#1  0x0000555555cad329 in main (argc=N, argv=ADDR) at softmmu/main.c:47"]
+    # `next` from parse_numa_opts's last stop (its one, vl.c:732) steps out to the same line
+    status, out, err = batch(capsys, "break parse_numa_opts", "run", "next")
+    assert args_aside(out[-2]) == "qemu_init (argc=N, argv=ADDR) at softmmu/vl.c:3601"
+    assert out[-1].startswith("3601\t")
+
+
+def test_a_4_2_main_keeps_its_lines() -> None:
+    """4.2's main is the one frame its model does not step, with the lines gdb showed."""
+    q42 = debug_info("4.2")
+    assert [u.fn for u in q42.unstepped] == ["main"]
+    assert q42.main.file == "vl.c" and q42.main.return_line("parse_numa_opts") == 4339
+    assert q42.main.call_line("machine_run_board_init") == 4346
+    assert q42.main.finish_line("parse_numa_opts") is None  # finish: mid-line at 4338
+    q72 = debug_info("7.2")
+    assert [u.fn for u in q72.unstepped] == ["main", "qemu_init", "qmp_x_exit_preconfig",
+                                             "qemu_init_board"]
 
 
 @pytest.mark.parametrize("function, line", [

@@ -96,6 +96,11 @@ TEACHING_72: dict[str, tuple[str, str]] = {
         "-numa dist,src=0,dst=1,val=20 -numa dist,src=0,dst=2,val=30 "
         "-numa dist,src=1,dst=2,val=40",
     ),
+    "cpus-unassigned-memdev": (
+        "CPUs no node names go to node 0, with the two warnings",
+        f"-machine q35 -m 1024 -smp 4 {MEMDEV_2x512} -numa node,memdev=m0,cpus=0 "
+        "-numa node,memdev=m1,cpus=1",
+    ),
     "maxmem-auto-node": (
         "maxmem above -m without slots makes one node on 5.1+ types",
         "-machine q35 -m 1G,maxmem=4G -smp 2",
@@ -105,6 +110,14 @@ TEACHING_72: dict[str, tuple[str, str]] = {
         "-machine q35,hmat=on -m 1G -smp 2 -object memory-backend-ram,id=m0,size=512M "
         "-object memory-backend-ram,id=m1,size=512M -numa node,memdev=m0,cpus=0-1 "
         "-numa node,memdev=m1,initiator=0",
+    ),
+    "hmat-lb-cache": (
+        "HMAT latency, bandwidth and a memory-side cache for one node",
+        "-machine q35,hmat=on -m 1G -smp 2 -object memory-backend-ram,id=m0,size=1G "
+        "-numa node,memdev=m0,cpus=0-1 -numa hmat-lb,initiator=0,target=0,hierarchy=memory,"
+        "data-type=access-latency,latency=5 -numa hmat-lb,initiator=0,target=0,"
+        "hierarchy=memory,data-type=access-bandwidth,bandwidth=1G -numa hmat-cache,node-id=0,"
+        "size=10K,level=1,associativity=direct,policy=write-back,line=8",
     ),
     "pc-ram-clash": (
         "the id pc.ram is reserved for the default RAM backend: exit 1",

@@ -147,13 +147,14 @@ def _step_forward(s: Session, rest: str, deep: bool) -> list[str]:
         depth = s._depth()
         from_call = s._top_call()
         info = s.index.frame_at(s.pos)
-        in_main = info is not None and info.fn == "main"
-        target = s.index.next_stop(s.pos, None if deep or in_main else depth)
-        if info is not None and not in_main and info.parent is not None:
-            # stepping out into main, which is not stepped: stop there as gdb does
+        # main (and 7.2's qemu_init, ...) are frames the model does not step
+        unstepped = info is not None and s.debug.unstepped_frame(info.fn) is not None
+        target = s.index.next_stop(s.pos, None if deep or unstepped else depth)
+        if info is not None and not unstepped and info.parent is not None:
+            # stepping out into a frame that is not stepped: stop there as gdb does
             ret = info.return_index
             if (
-                s.index.frames[info.parent].fn == "main"
+                s.debug.unstepped_frame(s.index.frames[info.parent].fn) is not None
                 and ret is not None
                 and (target is None or ret < target)
             ):
@@ -222,7 +223,7 @@ def cmd_finish(s: Session, rest: str) -> list[str]:
     s.require_running()
     frames = s.frames()
     sel = frames[min(s.selected, len(frames) - 1)]
-    if sel.call_index is None or sel.fn == "main":
+    if sel.call_index is None or s.index.frames[sel.call_index].parent is None:
         raise CommandError('"finish" not meaningful in the outermost frame.')
     info = s.index.frames[sel.call_index]
     head = [f"Run till exit from #{s.selected}  {s.frame_line(sel, with_pc=s.selected > 0)}"]
@@ -300,7 +301,7 @@ def cmd_reverse_finish(s: Session, rest: str) -> list[str]:
     s.require_running()
     frames = s.frames()
     sel = frames[min(s.selected, len(frames) - 1)]
-    if sel.call_index is None or sel.fn == "main":
+    if sel.call_index is None or s.index.frames[sel.call_index].parent is None:
         raise CommandError('"finish" not meaningful in the outermost frame.')
     head = [f"Run back to call of #{s.selected}  {s.frame_line(sel, with_pc=s.selected > 0)}"]
     target = s.index.prev_stop(sel.call_index)
@@ -479,12 +480,15 @@ def cmd_catch(s: Session, rest: str) -> list[str]:
 
 
 # --- inspecting ----------------------------------------------------------------------------------
-@command("backtrace", "backtrace [N]", aliases=("bt", "where"))
+@command("backtrace", "backtrace [full] [N]", aliases=("bt", "where"))
 def cmd_backtrace(s: Session, rest: str) -> list[str]:
-    """Print the call stack, innermost first."""
+    """Print the call stack, innermost first (`full`: each frame's locals too)."""
     frames = s.frames()
     if not frames:
         raise CommandError("No stack.")
+    words = rest.split()
+    full = any(w in ("full", "-full") for w in words)
+    rest = " ".join(w for w in words if w not in ("full", "-full"))
     limit = count_arg(rest, len(frames)) if rest.strip() else len(frames)
     out = []
     for k, f in enumerate(frames[:limit]):
@@ -492,6 +496,10 @@ def cmd_backtrace(s: Session, rest: str) -> list[str]:
             out.append(f"#{k}  {f.fn} ({s.frame_args(f)}) at {f.file}:{f.line}")
         else:
             out.append(f"#{k}  {s.frame_line(f, with_pc=k > 0 or s.pos == s.index.exit_index)}")
+        if full and f.call_index is not None:
+            state = s.state()
+            local_lines = s.inspect.locals_text(state, len(state.frames) - 1 - f.depth_index)
+            out += [f"        {line}" for line in local_lines] or ["No locals."]
     if limit < len(frames):
         out.append("(More stack frames follow...)")
     return out

@@ -44,7 +44,7 @@ class Session:
         self.events = trace.events
         self.index = TraceIndex(self.events)
         self.timeline = Timeline(self.events)
-        self.source = ModelSource(self.events, self.index, self.debug.main, qemu_src)
+        self.source = ModelSource(self.events, self.index, self.debug.unstepped, qemu_src)
         self.inspect = Inspector(self.debug)
         self.points = PointTable()
         self.pos: int | None = None  # None: the program is not running
@@ -87,23 +87,46 @@ class Session:
             )
         for k in range(len(st.frames) - 1, -1, -1):
             f = st.frames[k]
-            if f.fn == "main" and f.line is None:
-                line = self._main_line(st, k)
+            if f.line is None and self.debug.unstepped_frame(f.fn) is not None:
+                line = self._unstepped_line(st, k)
             else:
                 line = f.line
             out.append(ShownFrame(f.fn, f.file, line, f.args, f.call_index, k))
         return out
 
-    def _main_line(self, st: State, k: int) -> int:
-        """main is not modelled line by line: inside a call it is at the call's line; back
-        from one by `next` at the line after it, as gdb showed (4.2's vl.c:3855, 3982)."""
-        main = self.debug.main
+    def _unstepped_line(self, st: State, k: int) -> int:
+        """A frame the model does not step (main; 7.2's qemu_init, ...): inside a call it is
+        at the call's line; back from one by `next` at the line after it, as gdb showed
+        (4.2's vl.c:3855, 3982); by `finish` at the line after it where the return address
+        starts that line, else mid-line on the call; at a report or exit of its own, at the
+        line the trace names (where the profile's debug info says so)."""
+        frame = self.debug.unstepped_frame(st.frames[k].fn)
+        assert frame is not None
         if k + 1 < len(st.frames):
-            return main.call_lines.get(st.frames[k + 1].fn, main.default_line)
+            return frame.call_line(st.frames[k + 1].fn)
         call = self._returned_call()
-        fn = self.index.frames[call].fn if call is not None else ""
-        table = main.return_lines if self.at_line_start else main.call_lines
-        return table.get(fn, main.default_line)
+        if call is None:
+            line = getattr(self.events[self.pos], "line", None) if self.pos is not None else None
+            file = st.frames[k].file
+            return frame.line_of(file, line) if line is not None else frame.default_line
+        fn = self.index.frames[call].fn
+        if self.at_line_start:
+            return frame.return_line(fn)
+        finish = frame.finish_line(fn)
+        return finish if finish is not None else frame.call_line(fn)
+
+    def lands_at_line_start(self) -> bool:
+        """At a Return position: whether the caller stands at the start of a line (stepped
+        out, or finished out of a call whose return address starts the next line)."""
+        if self.at_line_start:
+            return True
+        call = self._returned_call()
+        if call is None:
+            return False
+        info = self.index.frames[call]
+        parent = self.index.frames.get(info.parent) if info.parent is not None else None
+        frame = self.debug.unstepped_frame(parent.fn) if parent is not None else None
+        return frame is not None and frame.finish_line(info.fn) is not None
 
     def _returned_call(self) -> int | None:
         """The call whose Return event is the position, if it is one."""
@@ -151,7 +174,7 @@ class Session:
         mid_line = (
             self.pos is not None
             and type(self.events[self.pos]) is ev.Return
-            and not self.at_line_start
+            and not self.lands_at_line_start()
         )
         lines = []
         if (

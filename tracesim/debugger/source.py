@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..debuginfo.program import MainFrame
+from ..debuginfo.program import UnsteppedFrame
 from ..trace import events as ev
 
 
@@ -19,11 +19,11 @@ class ModelSource:
     """Per (file, line): a one-line description gathered, when first asked for, from the
     events recorded at that line's first few stops."""
 
-    def __init__(self, events: Sequence[Any], index: Any, main: MainFrame,
-                 qemu_src: str | None = None) -> None:
+    def __init__(self, events: Sequence[Any], index: Any,
+                 unstepped: Sequence[UnsteppedFrame] = (), qemu_src: str | None = None) -> None:
         self.events = events
         self.index = index
-        self.main = main
+        self.unstepped = tuple(unstepped)  # frames the model does not step (main, ...)
         self.qemu_src = Path(qemu_src) if qemu_src else None
         self._files: dict[str, list[str] | None] = {}
         self._described: dict[tuple[str, int], str] = {}
@@ -105,8 +105,9 @@ class ModelSource:
         what = self.describe(file, line)
         if what:
             return f"/* {what} */"
-        if self.main.holds(file, line):
-            return "/* in main: not modelled statement by statement */"
+        for frame in self.unstepped:
+            if frame.holds(file, line):
+                return f"/* in {frame.fn}: not modelled statement by statement */"
         return "/* (stepped through; nothing here is recorded) */"
 
     def listing(self, file: str, line: int) -> str:

@@ -93,18 +93,53 @@ class Function:
 
 
 @dataclass(frozen=True)
-class MainFrame:
-    """main, which the model does not step: the line it stands on while a callee runs, and
-    where `next` out of one lands (as gdb showed them)."""
+class UnsteppedFrame:
+    """A function whose frame the model records but does not step (main; on 7.2 also
+    qemu_init and the board-init callers): it has no statement stops of its own, so its line
+    comes from here, as gdb showed it. While a callee runs the frame stands on the call's
+    line; `next` out of a callee lands on `return_lines` (the next statement), `finish` out
+    of one on `finish_lines` where the return address starts that line (a void call that
+    ends its statement), else mid-line on the call's line."""
+    fn: str
     file: str
-    entry: int
-    call_lines: dict[str, int]
-    return_lines: dict[str, int]
-    default_line: int  # board init, and any callee not in the tables
+    entry: int  # gdb's `break FN` line
+    call_lines: dict[str, int]  # callee -> the line of its call
+    return_lines: dict[str, int]  # callee -> where `next` out of it lands
+    default_line: int  # any callee not in the tables
+    last: int | None = None  # the function's closing line (None: the rest of the file)
+    finish_lines: dict[str, int] = field(default_factory=dict)
+    # whether the reports and exits the trace places in this frame stand on its own lines
+    # (or its helpers' callers); else the frame stands on default_line there
+    lines_from_events: bool = False
+    # lines the model runs inside this frame on behalf of static helpers it does not
+    # record as frames: (first, last, the line of this frame that calls the helper)
+    helpers: tuple[tuple[int, int, int], ...] = ()
 
     def holds(self, file: str, line: int) -> bool:
-        """Whether file:line is inside main (whose statements are not modelled)."""
-        return file == self.file and line >= self.entry
+        """Whether file:line is inside the function (whose statements are not modelled)."""
+        return (file == self.file and line >= self.entry
+                and (self.last is None or line <= self.last))
+
+    def call_line(self, callee: str) -> int:
+        return self.call_lines.get(callee, self.default_line)
+
+    def return_line(self, callee: str) -> int:
+        return self.return_lines.get(callee, self.call_line(callee))
+
+    def finish_line(self, callee: str) -> int | None:
+        """The line `finish` out of `callee` lands on when it lands at a line's start."""
+        return self.finish_lines.get(callee)
+
+    def line_of(self, file: str, line: int) -> int:
+        """Its line while it runs code the trace places at file:line (a report, an exit)."""
+        if not self.lines_from_events:
+            return self.default_line
+        if self.holds(file, line):
+            return line
+        for first, last, call in self.helpers:
+            if file == self.file and first <= line <= last:
+                return call
+        return self.default_line
 
 
 @dataclass(frozen=True)
@@ -143,7 +178,7 @@ class DebugInfo:
     globals: dict[str, Global]
     functions: dict[str, Function]
     roots: tuple[Root, ...]
-    main: MainFrame
+    unstepped: tuple[UnsteppedFrame, ...]  # main first
     code: CodeMap
     cfg_module: str  # the generated control-flow table: entry lines, edges, statements
     regions: tuple[Region, ...] = ()
@@ -151,6 +186,19 @@ class DebugInfo:
     data_symbols: dict[int, str] = field(default_factory=dict)  # `<error_fatal>`
     string_offsets: dict[str, int] = field(default_factory=dict)  # char * seen at an address
     garbage_by_size: dict[int, int] = field(default_factory=dict)  # uninitialised scalars
+
+    # --- frames the model does not step -----------------------------------------------
+    @cached_property
+    def unstepped_frames(self) -> dict[str, UnsteppedFrame]:
+        return {u.fn: u for u in self.unstepped}
+
+    def unstepped_frame(self, fn: str) -> UnsteppedFrame | None:
+        """The frame record of `fn` if the model does not step it, else None."""
+        return self.unstepped_frames.get(fn)
+
+    @property
+    def main(self) -> UnsteppedFrame:
+        return self.unstepped_frames["main"]
 
     # --- types -----------------------------------------------------------------------
     def is_type_name(self, name: str) -> bool:
@@ -213,9 +261,10 @@ class DebugInfo:
 
     @cached_property
     def entry_lines(self) -> dict[str, tuple[str, int]]:
-        """gdb's first stop in each traced function (`break FUNC`), and main's."""
+        """gdb's first stop in each traced function (`break FUNC`), and in the frames the
+        model does not step (main's)."""
         table: dict[str, Any] = self.cfg.FUNCTIONS
-        return {**table, "main": (self.main.file, self.main.entry)}
+        return {**table, **{u.fn: (u.file, u.entry) for u in self.unstepped}}
 
 
 def typedef_table(*types: CType) -> dict[str, CType]:

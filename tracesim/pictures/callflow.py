@@ -30,11 +30,13 @@ class FunctionNode:
     entered: int = 0
     phases: set[str] = field(default_factory=set)
     warnings: int = 0
+    unstepped: bool = False  # a frame the model does not step: main, 7.2's qemu_init, ...
 
     @property
     def phase(self) -> str:
-        """Where the function ran: option parsing, board init, both, or main itself."""
-        if self.name == "main" or not self.phases:
+        """Where the function ran: option parsing, board init, both, or main's spine (main
+        and the other frames the model does not step, which only call)."""
+        if self.unstepped or not self.phases:
             return MAIN
         return next(iter(self.phases)) if len(self.phases) == 1 else BOTH
 
@@ -66,10 +68,13 @@ class CallFlow:
 
 
 class CallFlowBuilder:
-    """Folds call/ret/report/exit/error.set events into a CallFlow, in trace order."""
+    """Folds call/ret/report/exit/error.set events into a CallFlow, in trace order.
+    `unstepped`: the functions the model does not step (the profile's debug info says
+    which); they are drawn as main is, outside option parsing and board init."""
 
-    def __init__(self, argv: list[str]) -> None:
+    def __init__(self, argv: list[str], unstepped: Iterable[str] = ("main",)) -> None:
         self.flow = CallFlow(list(argv))
+        self.unstepped = frozenset(unstepped)
         self.stack: list[str] = []
         self.board_depth: int | None = None  # stack depth of machine_run_board_init
         self.error_set: tuple[str, tuple[str, ...]] | None = None
@@ -78,7 +83,9 @@ class CallFlowBuilder:
         flow, stack = self.flow, self.stack
         node = flow.functions.get(fn)
         if node is None:
-            node = flow.functions[fn] = FunctionNode(fn, file, len(flow.functions) + 1)
+            node = flow.functions[fn] = FunctionNode(
+                fn, file, len(flow.functions) + 1, unstepped=fn in self.unstepped
+            )
         node.entered += 1
         if fn == BOARD_ROOT and self.board_depth is None:
             self.board_depth = len(stack)
@@ -136,8 +143,45 @@ class CallFlowBuilder:
             self.error_setg(str(e.data.get("text", "")))
 
 
-def callflow_of_events(argv: list[str], events: Iterable[Any]) -> CallFlow:
-    builder = CallFlowBuilder(argv)
+def unstepped_functions(profile: str) -> frozenset[str]:
+    """The functions a profile's model records as frames but does not step."""
+    from ..debuginfo import debug_info
+
+    try:
+        return frozenset(u.fn for u in debug_info(profile).unstepped)
+    except ValueError:  # a profile this tracesim does not know: main only
+        return frozenset({"main"})
+
+
+def _unstepped_in(events: list[Any]) -> frozenset[str]:
+    """The functions of a run that never stood on a statement of their own."""
+    stack: list[str] = []
+    entered: set[str] = set()
+    stepped: set[str] = set()
+    for e in events:
+        kind = type(e)
+        if kind is ev.Step:
+            if stack:
+                stepped.add(stack[-1])
+        elif kind is ev.Call:
+            stack.append(e.fn)
+            entered.add(e.fn)
+        elif kind is ev.Return and stack:
+            stack.pop()
+    return frozenset(entered - stepped)
+
+
+def callflow_of_events(
+    argv: list[str], events: Iterable[Any], profile: str | None = None
+) -> CallFlow:
+    """The call-flow of a run's events; the frames the model does not step come from the
+    profile's debug info, or without a profile from the events (the frames with no stop)."""
+    if profile is not None:
+        unstepped: Iterable[str] = unstepped_functions(profile)
+    else:
+        events = list(events)
+        unstepped = _unstepped_in(events)
+    builder = CallFlowBuilder(argv, unstepped)
     for e in events:
         builder.event(e)
     return builder.flow
@@ -181,7 +225,7 @@ def callflow_of_file(path: str | Path) -> CallFlow:
     except OSError as err:
         raise TraceError(f"{name}: {err.strerror or err}") from None
     header = read_header(data, name)
-    builder = CallFlowBuilder(header.argv)
+    builder = CallFlowBuilder(header.argv, unstepped_functions(header.profile))
     call, ret, event = builder.call, builder.ret, builder.event
     for m in _WANTED.finditer(data):
         fn = m.group(2)

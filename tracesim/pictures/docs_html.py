@@ -42,13 +42,14 @@ def e(text: object) -> str:
     return escape(str(text), quote=True)
 
 
-def page(title: str, root: str, body: str, footer: str) -> str:
-    """A whole page; `root` is the relative way back to the site's top ('' or '../')."""
+def page(title: str, root: str, body: str, footer: str, version: str = "4.2") -> str:
+    """A whole page; `root` is the relative way back to the site's top ('' or '../');
+    `version` the QEMU the pages describe."""
     return (
         f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<title>{e(title)}</title>\n<link rel="stylesheet" href="{root}style.css">\n'
-        f'</head>\n<body>\n<header><a href="{root}index.html">tracesim: what QEMU 4.2 runs'
+        f'</head>\n<body>\n<header><a href="{root}index.html">tracesim: what QEMU {e(version)} runs'
         f'</a><a href="{root}index.html#scenarios">scenarios</a>'
         f'<a href="{root}index.html#functions">functions</a></header>\n'
         f"<main>\n{body}</main>\n<footer>{footer}</footer>\n</body>\n</html>\n"

@@ -15,7 +15,7 @@ RED_FILL = "#fdecea"
 INK = "#37474f"
 FILL = {MAIN: "#eceff1", OPTIONS: "#e3f2fd", BOARD: "#e8f5e9", BOTH: "#fff8e1"}
 CLUSTERS = (
-    (OPTIONS, "option parsing: main's -m, -smp and -numa handling", "#90caf9"),
+    (OPTIONS, "option parsing: -m, -smp and -numa handling", "#90caf9"),
     (BOARD, "board init: machine_run_board_init → numa_complete_configuration", "#a5d6a7"),
     (BOTH, "called in both", "#ffe082"),
 )

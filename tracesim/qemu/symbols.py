@@ -11,8 +11,8 @@ from __future__ import annotations
 from ..debuginfo.ctypes import (BOOL, CHAR_P, CONST_CHAR_P, INT, INT64, UINT, UINT8, UINT16,
                                 UINT32, UINT64, UINTPTR, SIZE_T, VOID, Array, Const, CType,
                                 Func, Pointer, Struct, Typedef, layout, opaque, struct)
-from ..debuginfo.program import (CodeMap, DebugInfo, Function, Global, Local, MainFrame, Region,
-                                 Root, struct_table, typedef_table)
+from ..debuginfo.program import (CodeMap, DebugInfo, Function, Global, Local, Region, Root,
+                                 UnsteppedFrame, struct_table, typedef_table)
 from .state import (ADDR_BACKENDS, ADDR_MACHINE, ADDR_MACHINE_CLASS, ADDR_NUMA_STATE,
                     ADDR_POSSIBLE_CPUS, MAX_NODES)
 
@@ -258,8 +258,8 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
 
 # main (vl.c) is not stepped: its line while each call runs, and where `next` out of one
 # lands, as gdb showed them (vl.c:3855, 3982)
-MAIN = MainFrame(
-    file="vl.c", entry=2829,
+MAIN = UnsteppedFrame(
+    fn="main", file="vl.c", entry=2829,
     call_lines={"set_memory_options": 3853, "pc_smp_parse": 3978, "smp_parse": 3978,
                 "parse_numa_opts": 4338, "machine_run_board_init": 4346},
     return_lines={"set_memory_options": 3855, "pc_smp_parse": 3982, "smp_parse": 3982,
@@ -288,7 +288,7 @@ DEBUG_INFO = DebugInfo(
     roots=ROOTS,
     regions=(BACKENDS,),
     preset=PRESET,
-    main=MAIN,
+    unstepped=(MAIN,),
     code=CODE,
     cfg_module="tracesim.qemu.cfg",
     data_symbols={0x5555562784D0: "error_fatal", 0x5555562784D8: "error_abort"},

@@ -14,8 +14,8 @@ from __future__ import annotations
 from ...debuginfo.ctypes import (BOOL, CHAR_P, CONST_CHAR_P, INT, INT64, UINT, UINT8, UINT16,
                                  UINT32, UINT64, UINTPTR, SIZE_T, VOID, Array, Const, CType,
                                  Func, Pointer, Struct, Typedef, layout, opaque, struct)
-from ...debuginfo.program import (CodeMap, DebugInfo, Function, Global, Local, MainFrame, Region,
-                                  Root, struct_table, typedef_table)
+from ...debuginfo.program import (CodeMap, DebugInfo, Function, Global, Local, Region, Root,
+                                  UnsteppedFrame, struct_table, typedef_table)
 from ..state import (ADDR_BACKENDS, ADDR_MACHINE, ADDR_MACHINE_CLASS, ADDR_NUMA_STATE,
                      ADDR_POSSIBLE_CPUS, MAX_NODES)
 from .state import HMAT_CACHE_LEVELS, HMAT_LB_LEVELS, HMAT_LB_TYPES
@@ -243,6 +243,11 @@ def _fn(name: str, file: str, ret: CType, params: tuple[tuple[str, CType], ...],
 NUMA_C, MACHINE_C, VL_C = "hw/core/numa.c", "hw/core/machine.c", "softmmu/vl.c"
 FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     _fn("main", "softmmu/main.c", INT, (("argc", INT), ("argv", Pointer(CHAR_P)))),
+    # main calls qemu_init, whose board init runs under qmp_x_exit_preconfig and
+    # qemu_init_board: frames the model records but does not step
+    _fn("qemu_init", VL_C, VOID, (("argc", INT), ("argv", Pointer(CHAR_P)))),
+    _fn("qmp_x_exit_preconfig", VL_C, VOID, (("errp", ERRP),)),
+    _fn("qemu_init_board", VL_C, VOID, ()),
     _fn("parse_memory_options", VL_C, VOID, (),
         Local("opts", Pointer(QEMU_OPTS)), Local("mem_str", CONST_CHAR_P)),
     _fn("qemu_resolve_machine_memdev", VL_C, VOID, ()),
@@ -325,10 +330,37 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
 
 # --------------------------------------------------------------------------- lines
 
-# main (softmmu/main.c) only calls qemu_init (softmmu/vl.c), which the model does not
-# step: main stands at its one call for the whole traced path
-MAIN = MainFrame(file="softmmu/main.c", entry=47, call_lines={}, return_lines={},
-                 default_line=47)
+# main (softmmu/main.c) calls qemu_init (softmmu/vl.c), which runs option parsing and, under
+# qmp_x_exit_preconfig and qemu_init_board, board init. The model records these frames but
+# does not step them: their lines while a callee runs are the calls' lines in 7.2's
+# source, `next` out of a callee lands on the next statement, and so does `finish` out of a
+# void call that ends its statement (the return address starts the next line).
+MAIN = UnsteppedFrame(fn="main", file="softmmu/main.c", entry=47, last=49,
+                      call_lines={"qemu_init": 47}, return_lines={"qemu_init": 48},
+                      finish_lines={"qemu_init": 48}, default_line=47, lines_from_events=True)
+_QEMU_INIT_RETURNS = {"parse_memory_options": 3541, "qemu_resolve_machine_memdev": 3599,
+                      "parse_numa_opts": 3601, "qmp_x_exit_preconfig": 3611}
+QEMU_INIT = UnsteppedFrame(
+    fn="qemu_init", file=VL_C, entry=2639, last=3615,
+    # the smp and memory property setters run under qemu_apply_machine_options
+    call_lines={"parse_memory_options": 3539, "machine_set_smp": 3550, "machine_set_mem": 3550,
+                "qemu_resolve_machine_memdev": 3598, "parse_numa_opts": 3599,
+                "qmp_x_exit_preconfig": 3609},
+    return_lines=_QEMU_INIT_RETURNS, finish_lines=_QEMU_INIT_RETURNS, default_line=3609,
+    lines_from_events=True,
+    # static helpers the model runs in qemu_init's frame: select_machine and
+    # qemu_create_machine (3541), qemu_apply_machine_options (3550), qemu_create_late_backends
+    # (3589)
+    helpers=((1581, 1660, 3541), (2017, 2058, 3541), (1849, 1863, 3550), (1931, 1957, 3589)),
+)
+QMP_X_EXIT_PRECONFIG = UnsteppedFrame(
+    fn="qmp_x_exit_preconfig", file=VL_C, entry=2606, last=2634,
+    call_lines={"qemu_init_board": 2611}, return_lines={"qemu_init_board": 2612},
+    finish_lines={"qemu_init_board": 2612}, default_line=2611, lines_from_events=True)
+QEMU_INIT_BOARD = UnsteppedFrame(
+    fn="qemu_init_board", file=VL_C, entry=2512, last=2525,
+    call_lines={"machine_run_board_init": 2515}, return_lines={"machine_run_board_init": 2517},
+    finish_lines={"machine_run_board_init": 2517}, default_line=2515, lines_from_events=True)
 # (file, line) -> offset in the binary, from the 7.2 gdb session
 CODE = CodeMap({
     "softmmu/main.c": [(47, 0x759329)],
@@ -347,7 +379,7 @@ DEBUG_INFO = DebugInfo(
     roots=ROOTS,
     regions=(BACKENDS,),
     preset=PRESET,
-    main=MAIN,
+    unstepped=(MAIN, QEMU_INIT, QMP_X_EXIT_PRECONFIG, QEMU_INIT_BOARD),
     code=CODE,
     cfg_module="tracesim.qemu.v72.cfg",
     data_symbols={ERROR_FATAL: "error_fatal", ERROR_ABORT: "error_abort"},

@@ -14,7 +14,7 @@ from ..options import MODELLED, OPTS_DESC, Cmdline, CmdlineError, QemuOpts, pars
 from ..process import Qemu, QemuError, QemuExit, Recorder
 from ..state import Globals, MiB
 from .cutils import qemu_strtosz
-from .machine import MACHINE_C, machine_run_board_init
+from .machine import ERROR_FATAL, MACHINE_C, machine_run_board_init
 from .machine_smp import SMP_KEYS, machine_set_smp
 from .machines import MachineClass, default_machine, find_machine, help_text
 from .numa import parse_numa_opts
@@ -39,9 +39,13 @@ PC_PROPS = {"acpi", "bus-lock-ratelimit", "default-bus-bypass-iommu", "hpet", "i
 
 
 def qemu_main(argv: list[str], rec: Recorder) -> tuple[int, Qemu | None]:
-    """The simulated process: its exit status (0: it goes on into board init)."""
-    rec.call("main", "softmmu/main.c", argc=len(argv) + 1, argv=0x7FFFFFFFE268,
-             envp=0x7FFFFFFFE2F8)
+    """The simulated process: its exit status (0: it goes on into board init).
+
+    main (main.c:47) only calls qemu_init(argc, argv), which does everything below; the
+    model records both frames but steps neither (their lines are in the debug info)."""
+    argc, argv_address = len(argv) + 1, 0x7FFFFFFFE268
+    rec.call("main", "softmmu/main.c", argc=argc, argv=argv_address, envp=0x7FFFFFFFE2F8)
+    rec.call("qemu_init", VL, argc=argc, argv=argv_address)
     q: Qemu | None = None
     try:
         q = Qemu(rec, cmdline=read_cmdline(rec, argv))
@@ -123,6 +127,15 @@ def qemu_init(q: Qemu) -> None:
     ms.cpu_type = mc.default_cpu_type  # vl.c:3592
     qemu_resolve_machine_memdev(q, ms, memdev_id, custom_size="size" in mem)
     parse_numa_opts(q, ms)
+    qmp_x_exit_preconfig(q, ms)
+
+
+def qmp_x_exit_preconfig(q: Qemu, ms: MachineState) -> None:
+    """vl.c:3609 (no -preconfig): qmp_x_exit_preconfig(&error_fatal) calls qemu_init_board
+    (vl.c:2611), which calls machine_run_board_init (vl.c:2515). Frames the model records but
+    does not step; board init ends the simulated run, so neither returns."""
+    q.rec.call("qmp_x_exit_preconfig", VL, errp=ERROR_FATAL)
+    q.rec.call("qemu_init_board", VL)
     machine_run_board_init(q, ms)
 
 
