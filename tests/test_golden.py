@@ -1,6 +1,7 @@
 """The public cases observed on real QEMU 4.2, compared in-process and with check-golden."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -62,3 +63,17 @@ def test_check_golden_tool_agrees(profile: str) -> None:
                            exe, str(folder)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"{count} agree, 0 disagree" in proc.stdout
+
+
+CASES_72 = [json.loads(p.read_text()) for p in sorted((GOLDEN.parent / "qemu-7.2").glob("*.json"))]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES_72 if c.get("gdb_stops")],
+                         ids=[c["id"] for c in CASES_72 if c.get("gdb_stops")])
+def test_every_stop_is_where_gdb_stopped_on_72(case: dict) -> None:
+    """Every stop, option parsing included, as gdb 13 stepped the -O0 build of 7.2."""
+    from tracesim.cli import simulate_trace
+    from tracesim.show import show_stops
+
+    want = [f"{fn} {file}:{line}" for fn, file, line in case["gdb_stops"]]
+    assert list(show_stops(simulate_trace(case["argv"], "7.2").events)) == want

@@ -125,32 +125,40 @@ def set_numa_options(q: Qemu, ms: MachineState, obj: NumaOptions72) -> None:
     try:
         if isinstance(obj, NumaNodeOptions72):
             rec.step(472)
-            parse_numa_node(q, ms, obj)
-            rec.step(473)
+            _then_break(q, 473, lambda: parse_numa_node(q, ms, obj))
         elif isinstance(obj, NumaDistOptions):
             rec.step(475)
-            with lines_of_72(q, "parse_numa_distance"):
-                parse_numa_distance(q, ms, obj)  # type: ignore[arg-type]
-            rec.step(476)
+            _then_break(q, 476, lambda: _parse_numa_distance_72(q, ms, obj))
         elif isinstance(obj, NumaCpuOptions72):
             _set_numa_cpu(q, ms, obj)
-            rec.step(492)
         elif isinstance(obj, NumaHmatLBOptions):
             _hmat_enabled(q, ms, 494)
             rec.step(501)
-            parse_numa_hmat_lb(q, ms, obj)
-            rec.step(502)
+            _then_break(q, 502, lambda: parse_numa_hmat_lb(q, ms, obj))
         else:
             _hmat_enabled(q, ms, 504)
             rec.step(511)
-            parse_numa_hmat_cache(q, ms, obj)
-            rec.step(512)
+            _then_break(q, 512, lambda: parse_numa_hmat_cache(q, ms, obj))
     except QemuError:
         rec.step(516)
         rec.ret()
         raise
     rec.step(516)
     rec.ret()
+
+
+def _parse_numa_distance_72(q: Qemu, ms: MachineState, dist: NumaDistOptions) -> None:
+    with lines_of_72(q, "parse_numa_distance"):
+        parse_numa_distance(q, ms, dist)  # type: ignore[arg-type]
+
+
+def _then_break(q: Qemu, break_line: int, parse: Any) -> None:
+    """A case of set_numa_options' switch: errp goes straight through, so the `break`
+    after the call is stepped whether or not the callee set an error (spec 7.2, item 9)."""
+    try:
+        parse()
+    finally:
+        q.rec.step(break_line)
 
 
 def _hmat_enabled(q: Qemu, ms: MachineState, line: int) -> None:
@@ -195,7 +203,7 @@ def _set_numa_cpu(q: Qemu, ms: MachineState, cpu: NumaCpuOptions72) -> None:
         value = getattr(cpu, key)
         props[f"has_{key}"] = value is not None
         props[key] = value or 0
-    machine_set_cpu_numa_node(q, ms, props, errp=0x7FFFFFFFDD28)
+    _then_break(q, 492, lambda: machine_set_cpu_numa_node(q, ms, props, errp=0x7FFFFFFFDD28))
 
 
 def parse_numa_node(q: Qemu, ms: MachineState, node: NumaNodeOptions72,

@@ -32,6 +32,7 @@ def x86_possible_cpu_arch_ids(q: Qemu, ms: MachineState) -> CPUArchIdList72:
         rec.check(468, "ms->possible_cpus->len == max_cpus", possible.len == max_cpus,
                   len=possible.len, max_cpus=max_cpus)
         rec.step(469)
+        rec.step(499)
         rec.ret(possible.address)
         return possible
     rec.step(473)  # the multi-line allocation steps its continuation first
