@@ -48,7 +48,7 @@ def test_monitor_info_numa(case: dict) -> None:
 
 
 # The profiles tracesim models, and the golden folder each one is checked against.
-MODELLED_PROFILES = {"4.2": "qemu-4.2", "7.2": "qemu-7.2"}
+MODELLED_PROFILES = {"4.2": "qemu-4.2", "7.2": "qemu-7.2", "10.0": "qemu-10"}
 
 
 @pytest.mark.parametrize("profile", sorted(MODELLED_PROFILES))
@@ -65,15 +65,18 @@ def test_check_golden_tool_agrees(profile: str) -> None:
     assert f"{count} agree, 0 disagree" in proc.stdout
 
 
-CASES_72 = [json.loads(p.read_text()) for p in sorted((GOLDEN.parent / "qemu-7.2").glob("*.json"))]
+CASES_NEWER = [json.loads(p.read_text()) for folder in ("qemu-7.2", "qemu-10")
+               for p in sorted((GOLDEN.parent / folder).glob("*.json"))]
 
 
-@pytest.mark.parametrize("case", [c for c in CASES_72 if c.get("gdb_stops")],
-                         ids=[c["id"] for c in CASES_72 if c.get("gdb_stops")])
-def test_every_stop_is_where_gdb_stopped_on_72(case: dict) -> None:
-    """Every stop, option parsing included, as gdb 13 stepped the -O0 build of 7.2."""
+@pytest.mark.parametrize("case", [c for c in CASES_NEWER if c.get("gdb_stops")],
+                         ids=[f"{c['profile']}:{c['id']}" for c in CASES_NEWER
+                              if c.get("gdb_stops")])
+def test_every_stop_is_where_gdb_stopped_on_72_and_100(case: dict) -> None:
+    """Every stop, option parsing included, as gdb 13 stepped the -O0 builds of 7.2 and
+    10.0."""
     from tracesim.cli import simulate_trace
     from tracesim.show import show_stops
 
     want = [f"{fn} {file}:{line}" for fn, file, line in case["gdb_stops"]]
-    assert list(show_stops(simulate_trace(case["argv"], "7.2").events)) == want
+    assert list(show_stops(simulate_trace(case["argv"], case["profile"]).events)) == want

@@ -291,8 +291,8 @@ def test_failure_on_72_is_explained(capsys: Any) -> None:
 @pytest.mark.parametrize(
     ("flags", "says"),
     [
-        (["--from", "5.0"], "profiles: 4.2, 7.2"),
-        (["--to", "10.0"], "profiles: 4.2, 7.2"),
+        (["--from", "5.0"], "profiles: 4.2, 7.2, 10.0"),
+        (["--to", "9.9"], "profiles: 4.2, 7.2, 10.0"),
         (["--from", "7.2", "--to", "4.2"], "only --from 4.2 --to 7.2"),
         (["--from", "4.2", "--to", "4.2"], "only --from 4.2 --to 7.2"),
         (["--to"], "needs a value"),

@@ -21,13 +21,16 @@ LINES = [line for line in (Path(__file__).parent / "data" / "v72-edge-lines.txt"
 pytestmark = pytest.mark.skipif(QEMU is None, reason="Debian's qemu-system-x86 is not installed")
 
 
-def real_qemu(argv: list[str]) -> tuple[int, str, str]:
+def real_qemu(argv: list[str], binary: str | None = None) -> tuple[int, str, str]:
     """Run the binary to its monitor, ask `info numa`, quit."""
-    assert QEMU is not None
-    proc = subprocess.run([QEMU, "-S", "-display", "none", "-nodefaults", "-monitor", "stdio",
+    binary = binary or QEMU
+    assert binary is not None
+    proc = subprocess.run([binary, "-S", "-display", "none", "-nodefaults", "-monitor", "stdio",
                            *argv], input="info numa\nquit\n", capture_output=True, text=True,
                           timeout=60)
     numa = ""
+    if proc.returncode < 0:  # killed by a signal: what a shell reports
+        return 128 - proc.returncode, proc.stderr, ""
     if proc.returncode == 0:
         # the monitor echoes what it reads with line-editing escapes
         found = re.search(r"info numa\x1b\[K\n(.*?)\(qemu\)", proc.stdout.replace("\r", ""),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 DEFAULT_PROFILE = "4.2"  # the seed's QEMU
-PROFILES: tuple[str, ...] = ("4.2", "7.2")
+PROFILES: tuple[str, ...] = ("4.2", "7.2", "10.0")
 
 
 def known_profiles() -> str:

@@ -162,6 +162,11 @@ def default_machine() -> MachineClass:
     return next(m for m in MACHINES if m.is_default)
 
 
+def _class_name(m: Any) -> str:
+    """QEMU sorts by the QOM class name (pc-q35-10.0-machine), not the machine's name."""
+    return f"{m.name}-machine"
+
+
 def machine_help(machines: "Sequence[Any] | None" = None) -> str:
     """`-machine help`: families alphabetically, names in decreasing strcmp order within a
     family, then family-less machines in increasing order (any profile's catalogue)."""
@@ -170,9 +175,9 @@ def machine_help(machines: "Sequence[Any] | None" = None) -> str:
     ordered: list[Any] = []
     for fam in families:
         ordered += sorted(
-            (m for m in catalogue if m.family == fam), key=lambda m: m.name, reverse=True
+            (m for m in catalogue if m.family == fam), key=_class_name, reverse=True
         )
-    ordered += sorted((m for m in catalogue if not m.family), key=lambda m: m.name)
+    ordered += sorted((m for m in catalogue if not m.family), key=_class_name)
     lines = ["Supported machines are:"]
     for m in ordered:
         if m.alias:

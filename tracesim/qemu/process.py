@@ -78,6 +78,7 @@ class Qemu:
     g: Globals | None = None
     location: str | None = None  # the current error location (loc_push/loc_restore)
     backends: dict[str, HostMemoryBackend] = field(default_factory=dict)
+    impl: Any = None  # a profile's own data and functions (tracesim.qemu.v72.impl.Impl)
 
     def error_report(self, line: int, text: str) -> None:
         self.rec.report(line, "error", text, self.location)

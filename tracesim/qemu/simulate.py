@@ -32,6 +32,10 @@ def simulate(argv: list[str], recorder: Recorder, profile: str = DEFAULT_PROFILE
         from .v72.vl import qemu_main as qemu_main_72
 
         status, process = qemu_main_72(args, recorder)
+    elif profile == "10.0":
+        from .v100.vl import qemu_main as qemu_main_100
+
+        status, process = qemu_main_100(args, recorder)
     else:
         status, process = qemu_main(args, recorder)
     return Simulation(args, status, process)

@@ -17,23 +17,40 @@ def apicid_bitwidth(count: int) -> int:
     return (count - 1).bit_length()
 
 
-def apicid_from_index(index: int, dies: int, cores: int, threads: int) -> int:
+def apicid_from_index(
+    index: int, dies: int, cores: int, threads: int, modules: int = 1
+) -> int:
+    """x86_apicid_from_cpu_idx: package, die, module (10.0), core and thread fields."""
     smt = index % threads
     core = (index // threads) % cores
-    die = (index // (threads * cores)) % dies
-    pkg = index // (threads * cores * dies)
-    die_w, core_w, smt_w = apicid_bitwidth(dies), apicid_bitwidth(cores), apicid_bitwidth(threads)
-    return (((pkg << die_w | die) << core_w | core) << smt_w) | smt
+    module = (index // (threads * cores)) % modules
+    die = (index // (threads * cores * modules)) % dies
+    pkg = index // (threads * cores * modules * dies)
+    die_w, mod_w = apicid_bitwidth(dies), apicid_bitwidth(modules)
+    core_w, smt_w = apicid_bitwidth(cores), apicid_bitwidth(threads)
+    return ((((pkg << die_w | die) << mod_w | module) << core_w | core) << smt_w) | smt
 
 
-def topo_from_apicid(apic: int, dies: int, cores: int, threads: int) -> tuple[int, int, int, int]:
+def topo_from_apicid(
+    apic: int, dies: int, cores: int, threads: int, modules: int = 1
+) -> tuple[int, int, int, int]:
     """(pkg, die, core, smt) decoded from an APIC id."""
-    die_w, core_w, smt_w = apicid_bitwidth(dies), apicid_bitwidth(cores), apicid_bitwidth(threads)
+    pkg, die, _, core, smt = topo_ids_from_apicid(apic, dies, cores, threads, modules)
+    return pkg, die, core, smt
+
+
+def topo_ids_from_apicid(
+    apic: int, dies: int, cores: int, threads: int, modules: int = 1
+) -> tuple[int, int, int, int, int]:
+    """(pkg, die, module, core, smt) decoded from an APIC id."""
+    die_w, mod_w = apicid_bitwidth(dies), apicid_bitwidth(modules)
+    core_w, smt_w = apicid_bitwidth(cores), apicid_bitwidth(threads)
     smt = apic & ((1 << smt_w) - 1)
     core = (apic >> smt_w) & ((1 << core_w) - 1)
-    die = (apic >> (smt_w + core_w)) & ((1 << die_w) - 1)
-    pkg = apic >> (smt_w + core_w + die_w)
-    return pkg, die, core, smt
+    module = (apic >> (smt_w + core_w)) & ((1 << mod_w) - 1)
+    die = (apic >> (smt_w + core_w + mod_w)) & ((1 << die_w) - 1)
+    pkg = apic >> (smt_w + core_w + mod_w + die_w)
+    return pkg, die, module, core, smt
 
 
 def pc_smp_parse(q: Qemu, ms: MachineState, opts: QemuOpts | None, at: int) -> None:

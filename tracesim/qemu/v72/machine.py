@@ -14,13 +14,6 @@ ERROR_FATAL = 0x555556A0E5F0  # &error_fatal
 
 Props = dict[str, Any]
 
-# machine.c:747-770: a property the slots do not have (line, key).
-_SUPPORT_CHECKS = ((747, "thread_id"), (752, "core_id"), (757, "cluster_id"),
-                   (762, "socket_id"), (767, "die_id"))
-# machine.c:773-792: a slot that differs is skipped (line, key, the continue's line).
-_MATCH_CHECKS = ((773, "thread_id", 774), (777, "core_id", 778), (781, "cluster_id", 783),
-                 (786, "die_id", 787), (790, "socket_id", 791))
-
 
 def machine_set_cpu_numa_node(q: Qemu, ms: MachineState, props: Props,
                               errp: int = 0x7FFFFFFFDC18) -> None:
@@ -58,7 +51,7 @@ def machine_set_cpu_numa_node(q: Qemu, ms: MachineState, props: Props,
         sp = slot.props
         rec.step(744)
         rec.local("slot", slot.address)
-        for line, key in _SUPPORT_CHECKS:
+        for line, key in q.impl.set_cpu_numa_node.support:  # a property no slot has
             rec.step(line)
             unsupported = props[f"has_{key}"] and not getattr(sp, f"has_{key}")
             rec.branch(line, f"props->has_{key} && !slot->props.has_{key}", unsupported)
@@ -66,7 +59,7 @@ def machine_set_cpu_numa_node(q: Qemu, ms: MachineState, props: Props,
                 text = f"{key.replace('_', '-')} is not supported"
                 error_setg_return(rec, line + 1, line + 2, 825, text)
         skipped = False
-        for line, key, continue_line in _MATCH_CHECKS:
+        for line, key, continue_line in q.impl.set_cpu_numa_node.match:  # skip a slot
             rec.step(line)
             differs = props[f"has_{key}"] and props[key] != getattr(sp, key)
             rec.branch(line, f"props->has_{key} && props->{key} != slot->props.{key}",
@@ -127,18 +120,19 @@ def machine_set_cpu_numa_node(q: Qemu, ms: MachineState, props: Props,
 
 
 def cpu_slot_to_string(q: Qemu, slot: CPUArchId72) -> str:
-    """machine.c:1145-1176: the slot's ids, comma separated (7.2 puts one before die-id)."""
+    """machine.c:1145-1176: the slot's ids, comma separated (7.2 puts one before die-id);
+    which ids and where is the profile's (10.0 adds module-id)."""
     rec = q.rec
     p = slot.props
+    first, socket_line, blocks, last = q.impl.slot_lines
     rec.call("cpu_slot_to_string", MACHINE_C, cpu=slot.address)
-    rec.step(1147)
+    rec.step(first)
     parts: list[str] = []
-    rec.step(1148)
+    rec.step(socket_line)
     if p.has_socket_id:
-        rec.step(1149)
+        rec.step(socket_line + 1)
         parts.append(f"socket-id: {p.socket_id}")
-    for line, key in ((1151, "die_id"), (1157, "cluster_id"), (1163, "core_id"),
-                      (1169, "thread_id")):
+    for line, key in blocks:
         rec.step(line)
         if getattr(p, f"has_{key}"):
             rec.step(line + 1)
@@ -148,8 +142,8 @@ def cpu_slot_to_string(q: Qemu, slot: CPUArchId72) -> str:
             parts.append(f"{key.replace('_', '-')}: {getattr(p, key)}")
     s = ", ".join(parts)
     rec.local("s", s)
-    rec.step(1175)
-    rec.step(1176)
+    rec.step(last)
+    rec.step(last + 1)
     rec.ret(s)
     return s
 

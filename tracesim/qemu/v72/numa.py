@@ -56,7 +56,7 @@ def parse_numa_opts(q: Qemu, ms: MachineState) -> None:
     all_opts = q.cmdline.opts.get("numa", [])
     for k, opts in enumerate(all_opts):
         q.location = opts.location
-        parse_numa(q, ms, opts, 0x555556A3A0B0 + 0x150 * k)
+        q.impl.parse_numa(q, ms, opts, 0x555556A3A0B0 + 0x150 * k)
         q.location = None
     if not all_opts:
         rec.step(733)
@@ -70,7 +70,8 @@ def parse_numa(q: Qemu, ms: MachineState, opts: QemuOpts, opts_address: int) -> 
     for line in (519, 520, 521, 522, 523, 525):
         rec.step(line)
     try:
-        obj = visit_numa_options(opts, warn=lambda text: q.warn_report(525, text))
+        obj = visit_numa_options(opts, warn=lambda text: q.warn_report(525, text),
+                                 cpu_ids=q.impl.cpu_ids, strtosz=q.impl.strtosz)
     except VisitError as e:
         q.fatal(525, str(e))
         raise AssertionError("unreachable")
@@ -157,8 +158,10 @@ def _then_break(q: Qemu, break_line: int, parse: Any) -> None:
     after the call is stepped whether or not the callee set an error (spec 7.2, item 9)."""
     try:
         parse()
-    finally:
+    except QemuError:
         q.rec.step(break_line)
+        raise
+    q.rec.step(break_line)
 
 
 def _hmat_enabled(q: Qemu, ms: MachineState, line: int) -> None:
@@ -199,8 +202,8 @@ def _set_numa_cpu(q: Qemu, ms: MachineState, cpu: NumaCpuOptions72) -> None:
     rec.step(490)
     rec.step(489)
     props: dict[str, Any] = {"has_node_id": True, "node_id": cpu.node_id}
-    for key in ("socket_id", "die_id", "cluster_id", "core_id", "thread_id"):
-        value = getattr(cpu, key)
+    for key in q.impl.cpu_ids:  # every id of the profile's CpuInstanceProperties
+        value = getattr(cpu, key, None)
         props[f"has_{key}"] = value is not None
         props[key] = value or 0
     _then_break(q, 492, lambda: machine_set_cpu_numa_node(q, ms, props, errp=0x7FFFFFFFDD28))

@@ -71,6 +71,10 @@ def parse_numa_hmat_lb(q: Qemu, ms: MachineState, node: NumaHmatLBOptions) -> No
         error_setg_return(rec, 228, 230, 388,
                           f"Invalid target={node.target}, it should be less than {n}")
     rec.step(232)
+    gi = q.impl.hmat_generic_initiator
+    if gi is not None and not info[node.initiator].has_cpu:
+        rec.step(gi)  # 10.0 also accepts a generic initiator (has_gi), never set here
+        rec.step(gi - 1)
     rec.branch(232, "!numa_info[node->initiator].has_cpu", not info[node.initiator].has_cpu,
                initiator=node.initiator)
     if not info[node.initiator].has_cpu:

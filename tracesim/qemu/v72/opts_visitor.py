@@ -4,6 +4,7 @@ gains `cluster-id`, and the HMAT types `hmat-lb` and `hmat-cache` appear."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..options import QemuOpts
 from ..cutils import ParseError
@@ -77,13 +78,18 @@ def _enum(opts: QemuOpts, key: str, values: tuple[str, ...]) -> int:
     return values.index(raw)
 
 
-def visit_numa_options(opts: QemuOpts, warn: Warn | None = None) -> NumaOptions72:
+CPU_IDS = ("socket_id", "die_id", "cluster_id", "core_id", "thread_id")
+
+
+def visit_numa_options(opts: QemuOpts, warn: Warn | None = None,
+                       cpu_ids: tuple[str, ...] = CPU_IDS,
+                       strtosz: Any = qemu_strtosz) -> NumaOptions72:
     """Members in the schema's order; keys nobody visited give `Invalid parameter`.
     Sizes go through 7.2's qemu_strtosz (`warn` gets its hex-suffix warning)."""
 
     def _size(name: str, raw: str) -> int:
         try:
-            return qemu_strtosz(raw, warn=warn)
+            return strtosz(raw, warn=warn)
         except ParseError:
             raise VisitError(f"Parameter '{name}' expects a size value") from None
 
@@ -111,7 +117,7 @@ def visit_numa_options(opts: QemuOpts, warn: Warn | None = None) -> NumaOptions7
         result = NumaDistOptions(*values)
     elif kind == "cpu":
         cpu = NumaCpuOptions72()
-        keys = ("node-id", "socket-id", "die-id", "cluster-id", "core-id", "thread-id")
+        keys = ("node-id",) + tuple(k.replace("_", "-") for k in cpu_ids)
         for key in keys:
             if (raw := opts.get(key)) is not None:
                 setattr(cpu, key.replace("-", "_"), _int64(key, raw))

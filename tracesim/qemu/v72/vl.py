@@ -10,15 +10,15 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..cutils import ParseError
-from ..options import MODELLED, OPTS_DESC, Cmdline, CmdlineError, QemuOpts, parse_cmdline
+from ..options import OPTS_DESC, Cmdline, CmdlineError, QemuOpts, parse_cmdline
 from ..process import Qemu, QemuError, QemuExit, Recorder
 from ..state import Globals, MiB
 from .cutils import qemu_strtosz
-from .machine import ERROR_FATAL, MACHINE_C, machine_run_board_init
-from .machine_smp import SMP_KEYS, machine_set_smp
-from .machines import MachineClass, default_machine, find_machine, help_text
+from .machine import ERROR_FATAL, MACHINE_C
+from .machine_smp import SMP_KEYS
+from .machines import MachineClass
 from .numa import parse_numa_opts
-from .state import MachineState, NumaState, create_backend
+from .state import MachineState, create_backend
 
 VL = "softmmu/vl.c"
 RAM_ADDR_MAX = (1 << 64) - 1
@@ -38,27 +38,31 @@ PC_PROPS = {"acpi", "bus-lock-ratelimit", "default-bus-bypass-iommu", "hpet", "i
             "smbios-entry-point-type", "smbus", "smm", "vmport", "x-oem-id", "x-oem-table-id"}
 
 
-def qemu_main(argv: list[str], rec: Recorder) -> tuple[int, Qemu | None]:
-    """The simulated process: its exit status (0: it goes on into board init).
+def qemu_main(argv: list[str], rec: Recorder, impl: Any = None) -> tuple[int, Qemu | None]:
+    """The simulated process: its exit status (0: it goes on into board init). `impl` is
+    the profile's own data and functions (7.2's when not given).
 
     main (main.c:47) only calls qemu_init(argc, argv), which does everything below; the
     model records both frames but steps neither (their lines are in the debug info)."""
+    from .impl import impl_72
+
+    impl = impl or impl_72()
     argc, argv_address = len(argv) + 1, 0x7FFFFFFFE268
     rec.call("main", "softmmu/main.c", argc=argc, argv=argv_address, envp=0x7FFFFFFFE2F8)
     rec.call("qemu_init", VL, argc=argc, argv=argv_address)
     q: Qemu | None = None
     try:
-        q = Qemu(rec, cmdline=read_cmdline(rec, argv))
+        q = Qemu(rec, cmdline=read_cmdline(rec, argv, impl.strtosz), impl=impl)
         qemu_init(q)
     except QemuExit as done:
         return done.status, q
     raise AssertionError("the model always ends in exit()")
 
 
-def read_cmdline(rec: Recorder, argv: list[str]) -> Cmdline:
+def read_cmdline(rec: Recorder, argv: list[str], strtosz: Any = qemu_strtosz) -> Cmdline:
     """The first pass of qemu_init; a syntax error is reported in the option's location."""
     def sizes(value: str, location: str) -> int:
-        return qemu_strtosz(value, warn=lambda text: rec.report(2713, "warning", text, location))
+        return strtosz(value, warn=lambda text: rec.report(2713, "warning", text, location))
 
     try:
         cmdline = parse_cmdline(argv, DESCS, sizes)
@@ -71,7 +75,7 @@ def read_cmdline(rec: Recorder, argv: list[str]) -> Cmdline:
         raise QemuExit(1)
     for name, stored in cmdline.opts.items():
         for opts in stored:
-            rec.fact(MODELLED[name], "opt.parsed", kind=name, arg=opts.arg)
+            rec.fact(2713, "opt.parsed", kind=name, arg=opts.arg)
     for word in cmdline.ignored:
         rec.fact(2713, "opt.ignored", arg=word)
     return cmdline
@@ -113,16 +117,18 @@ def qemu_init(q: Qemu) -> None:
     publish_machine_class(q, mc)
     q.g = Globals(rec)
     # qemu_create_machine: machine_initfn (machine.c:1060-1106)
-    ms = MachineState(rec)
+    impl = q.impl
+    ms = impl.machine_state(rec)
     q.ms = ms
     rec.fact(2022, "machine.created", type=mc.name)
     if mc.x86_cpu_props:
-        ms.numa_state = NumaState(rec)
+        ms.numa_state = impl.numa_state(rec)
     ms.smp.cpus = mc.default_cpus
     ms.smp.max_cpus = mc.default_cpus
-    for name in ("sockets", "dies", "clusters", "cores", "threads"):
+    for name in impl.smp_levels:
         setattr(ms.smp, name, 1)
     memdev_id = qemu_apply_machine_options(q, ms, machine_opts, mem)
+    q.impl.warn_deprecated(q, mc)  # 10.0 deprecates old machine versions
     create_memory_backends(q)
     ms.cpu_type = mc.default_cpu_type  # vl.c:3592
     qemu_resolve_machine_memdev(q, ms, memdev_id, custom_size="size" in mem)
@@ -136,7 +142,7 @@ def qmp_x_exit_preconfig(q: Qemu, ms: MachineState) -> None:
     does not step; board init ends the simulated run, so neither returns."""
     q.rec.call("qmp_x_exit_preconfig", VL, errp=ERROR_FATAL)
     q.rec.call("qemu_init_board", VL)
-    machine_run_board_init(q, ms)
+    q.impl.machine_run_board_init(q, ms)
 
 
 def parse_memory_options(q: Qemu) -> dict[str, str]:
@@ -193,11 +199,11 @@ def select_machine(q: Qemu, opts: QemuOpts | None) -> MachineClass:
     """select_machine (vl.c:1612-1650): -machine type= or the default."""
     name = opts.get("type") if opts else None
     if q.cmdline.help_machine:
-        q.rec.report(1627, "stdout", help_text())
+        q.rec.report(1627, "stdout", q.impl.help_text())
         q.exit(1627, 0)
     if name is None:
-        return default_machine()
-    mc = find_machine(name)
+        return q.impl.default_machine()
+    mc = q.impl.find_machine(name)
     if mc is None:
         q.error_report(1638, "unsupported machine type")
         q.error_printf(1638, "Use -machine help to list supported machines\n")
@@ -258,11 +264,11 @@ def qemu_apply_machine_options(q: Qemu, ms: MachineState, opts: QemuOpts | None,
     if smp is not None:
         config = {k: v for k, v in smp.numbers.items() if k in SMP_KEYS}
         try:
-            machine_set_smp(q, ms, config)
+            q.impl.machine_set_smp(q, ms, config)
         except QemuError as err:
             q.fatal(1853, err.text)
     try:
-        machine_set_mem(q, ms, mem)
+        q.impl.machine_set_mem(q, ms, mem)
     except QemuError as err:
         q.fatal(1853, err.text)
     return memdev_id
@@ -356,13 +362,13 @@ def machine_set_mem(q: Qemu, ms: MachineState, mem: dict[str, str]) -> None:
         raise QemuError(err)
 
 
-def parsed_ok(mem: dict[str, str]) -> set[str]:
-    """The memory keys 7.2's qemu_strtosz accepts (no warnings: only to name the bad one)."""
+def parsed_ok(mem: dict[str, str], strtosz: Any = qemu_strtosz) -> set[str]:
+    """The memory keys qemu_strtosz accepts (no warnings: only to name the bad one)."""
     ok = set()
     for key in ("size", "max-size"):
         try:
             if key in mem:
-                qemu_strtosz(mem[key])
+                strtosz(mem[key])
                 ok.add(key)
         except ParseError:
             pass

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from ..process import Qemu
 from ..state import ADDR_MACHINE
-from ..x86 import apicid_from_index, topo_from_apicid
+from ..x86 import apicid_from_index, topo_ids_from_apicid
 from .state import CPUArchIdList72, CpuInstanceProperties72, MachineState
 
 X86 = "hw/i386/x86.c"
-PROPS_FIELDS = CpuInstanceProperties72._fields
 
 
 def x86_possible_cpu_arch_ids(q: Qemu, ms: MachineState) -> CPUArchIdList72:
@@ -37,12 +36,13 @@ def x86_possible_cpu_arch_ids(q: Qemu, ms: MachineState) -> CPUArchIdList72:
         return possible
     rec.step(473)  # the multi-line allocation steps its continuation first
     rec.step(472)
-    ms.possible_cpus = CPUArchIdList72(rec, max_cpus)
+    ms.possible_cpus = q.impl.possible_cpus(rec, max_cpus)
     possible = ms.possible_cpus
     rec.step(474)
     possible.len = max_cpus
     rec.step(476)
     dies, cores, threads = ms.smp.dies, ms.smp.cores, ms.smp.threads
+    modules = getattr(ms.smp, "modules", 1)  # 10.0 has a module level
     rec.step(478)
     i = 0
     rec.local("i", i)
@@ -57,9 +57,10 @@ def x86_possible_cpu_arch_ids(q: Qemu, ms: MachineState) -> CPUArchIdList72:
         rec.step(483)
         rec.step(484)
         rec.step(483)
-        slot.arch_id = apicid_from_index(i, dies, cores, threads)
+        slot.arch_id = apicid_from_index(i, dies, cores, threads, modules)
         rec.step(485)
-        pkg, die, core, smt = topo_from_apicid(slot.arch_id, dies, cores, threads)
+        pkg, die, module, core, smt = topo_ids_from_apicid(slot.arch_id, dies, cores, threads,
+                                                           modules)
         rec.local("topo_ids.pkg_id", pkg)
         rec.local("topo_ids.die_id", die)
         rec.local("topo_ids.core_id", core)
@@ -75,6 +76,15 @@ def x86_possible_cpu_arch_ids(q: Qemu, ms: MachineState) -> CPUArchIdList72:
             slot.props.has_die_id = True
             rec.step(491)
             slot.props.die_id = die
+        module_test = q.impl.x86_module_test
+        if module_test is not None:
+            rec.step(module_test)
+            rec.branch(module_test, "ms->smp.modules > 1", modules > 1, modules=modules)
+            if modules > 1:
+                rec.step(module_test + 1)
+                slot.props.has_module_id = True
+                rec.step(module_test + 2)
+                slot.props.module_id = module
         rec.step(493)
         slot.props.has_core_id = True
         rec.step(494)
@@ -106,7 +116,8 @@ def x86_cpu_index_to_props(q: Qemu, ms: MachineState, cpu_index: int) -> dict[st
     rec.check(438, "cpu_index < possible_cpus->len", cpu_index < possible.len,
               cpu_index=cpu_index, len=possible.len)
     rec.step(439)
-    props = {f: getattr(possible.cpus[cpu_index].props, f) for f in PROPS_FIELDS}
+    slot_props = possible.cpus[cpu_index].props
+    props = {f: getattr(slot_props, f) for f in type(slot_props)._fields}
     rec.step(440)
     rec.ret(props)
     return props
@@ -124,9 +135,8 @@ def x86_get_default_cpu_node_id(q: Qemu, ms: MachineState, idx: int) -> int:
     rec.step(450)
     rec.check(450, "idx < ms->possible_cpus->len", idx < possible.len, idx=idx, len=possible.len)
     rec.step(451)
-    pkg, _, _, _ = topo_from_apicid(
-        possible.cpus[idx].arch_id, ms.smp.dies, ms.smp.cores, ms.smp.threads
-    )
+    pkg = topo_ids_from_apicid(possible.cpus[idx].arch_id, ms.smp.dies, ms.smp.cores,
+                               ms.smp.threads, getattr(ms.smp, "modules", 1))[0]
     rec.local("topo_ids.pkg_id", pkg)
     rec.step(453)
     node = pkg % ms.numa_state.num_nodes
