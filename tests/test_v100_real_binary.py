@@ -23,14 +23,19 @@ pytestmark = pytest.mark.skipif(not QEMU_10.exists(),
                                 reason="no QEMU 10.0 build (bash .ci/build-qemu-10.0)")
 
 
+LINES_100 = [line for line in (Path(__file__).parent / "data" / "v100-edge-lines.txt")
+             .read_text().splitlines() if line.strip() and not line.startswith("#")]
+ALL_LINES = LINES + LINES_100
+
+
 @pytest.fixture(scope="module")
 def real_runs() -> dict[str, tuple[int, str, str]]:
     with ThreadPoolExecutor(max_workers=4) as pool:
-        runs = pool.map(lambda line: real_qemu(shlex.split(line), str(QEMU_10)), LINES)
-        return dict(zip(LINES, runs))
+        runs = pool.map(lambda line: real_qemu(shlex.split(line), str(QEMU_10)), ALL_LINES)
+        return dict(zip(ALL_LINES, runs))
 
 
-@pytest.mark.parametrize("line", LINES)
+@pytest.mark.parametrize("line", ALL_LINES)
 def test_model_agrees_with_the_real_10_binary(line: str, real_runs: dict) -> None:
     status, stderr, numa = real_runs[line]
     trace = simulate_trace(shlex.split(line), "10.0")

@@ -12,7 +12,7 @@ def impl_100() -> Impl:
     from . import machines, state
     from .cutils import qemu_strtosz
     from .machine import machine_run_board_init, machine_set_mem
-    from .machine_smp import machine_set_smp
+    from .machine_smp import SMP_KEYS, machine_set_smp
     from .numa import parse_numa
 
     thread, core, module, cluster, socket, die = lines10(839, 844, 849, 854, 859, 864)
@@ -36,7 +36,7 @@ def impl_100() -> Impl:
         ("drawer_id", "book_id", "socket_id", "die_id", "cluster_id", "module_id", "core_id",
          "thread_id"),
         Line10(138), warn_deprecated, Line10(231),  # x86.c:138, numa.c:231
-        qemu_strtosz,
+        qemu_strtosz, SMP_KEYS, 'unsupported machine type: "{name}"',
     )
 
 

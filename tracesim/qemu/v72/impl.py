@@ -38,13 +38,15 @@ class Impl:
     warn_deprecated: Callable[..., None]  # after the machine options: a deprecated type
     hmat_generic_initiator: int | None  # parse_numa_hmat_lb's has_gi operand line (10.0)
     strtosz: Callable[..., int]  # util/cutils.c's qemu_strtosz of the version
+    smp_keys: tuple[str, ...]  # SMPConfiguration's members (the -smp keys)
+    unsupported_machine: str  # select_machine's error, {name} the -machine type given
 
 
 def impl_72() -> Impl:
     from . import machines, state
     from .cutils import qemu_strtosz
     from .machine import machine_run_board_init
-    from .machine_smp import machine_set_smp
+    from .machine_smp import SMP_KEYS, machine_set_smp
     from .numa import parse_numa
     from .vl import machine_set_mem
 
@@ -62,5 +64,5 @@ def impl_72() -> Impl:
         (1147, 1148, ((1151, "die_id"), (1157, "cluster_id"), (1163, "core_id"),
                       (1169, "thread_id")), 1175),
         ("socket_id", "die_id", "cluster_id", "core_id", "thread_id"),
-        None, lambda q, mc: None, None, qemu_strtosz,
+        None, lambda q, mc: None, None, qemu_strtosz, SMP_KEYS, "unsupported machine type",
     )

@@ -23,8 +23,6 @@ from .state import MachineState, create_backend
 VL = "softmmu/vl.c"
 RAM_ADDR_MAX = (1 << 64) - 1
 MEMORY_BACKENDS = ("memory-backend-ram", "memory-backend-file", "memory-backend-memfd")
-# -smp gained `clusters` (qapi SMPConfiguration)
-DESCS = OPTS_DESC | {"smp": {k: "number" for k in SMP_KEYS}}
 # Properties every machine has (`-machine TYPE,help`); PC types add the rest, and machines
 # with NUMA hooks get `hmat` at instance init (machine.c:1086-1094).
 COMMON_PROPS = {"append", "boot", "confidential-guest-support", "dt-compatible", "dtb",
@@ -52,20 +50,22 @@ def qemu_main(argv: list[str], rec: Recorder, impl: Any = None) -> tuple[int, Qe
     rec.call("qemu_init", VL, argc=argc, argv=argv_address)
     q: Qemu | None = None
     try:
-        q = Qemu(rec, cmdline=read_cmdline(rec, argv, impl.strtosz), impl=impl)
+        q = Qemu(rec, cmdline=read_cmdline(rec, argv, impl.strtosz, impl.smp_keys), impl=impl)
         qemu_init(q)
     except QemuExit as done:
         return done.status, q
     raise AssertionError("the model always ends in exit()")
 
 
-def read_cmdline(rec: Recorder, argv: list[str], strtosz: Any = qemu_strtosz) -> Cmdline:
+def read_cmdline(rec: Recorder, argv: list[str], strtosz: Any = qemu_strtosz,
+                 smp_keys: tuple[str, ...] = SMP_KEYS) -> Cmdline:
     """The first pass of qemu_init; a syntax error is reported in the option's location."""
     def sizes(value: str, location: str) -> int:
         return strtosz(value, warn=lambda text: rec.report(2713, "warning", text, location))
 
     try:
-        cmdline = parse_cmdline(argv, DESCS, sizes)
+        cmdline = parse_cmdline(argv, OPTS_DESC | {"smp": dict.fromkeys(smp_keys, "number")},
+                                sizes)
         check_objects(cmdline, sizes)
     except CmdlineError as err:
         rec.report(2713, "error", err.text, err.location)
@@ -205,7 +205,7 @@ def select_machine(q: Qemu, opts: QemuOpts | None) -> MachineClass:
         return q.impl.default_machine()
     mc = q.impl.find_machine(name)
     if mc is None:
-        q.error_report(1638, "unsupported machine type")
+        q.error_report(1638, q.impl.unsupported_machine.format(name=name))
         q.error_printf(1638, "Use -machine help to list supported machines\n")
         q.exit(1638, 1)
     assert mc is not None
@@ -262,7 +262,7 @@ def qemu_apply_machine_options(q: Qemu, ms: MachineState, opts: QemuOpts | None,
             memdev_id = value
     smp = q.cmdline.last("smp")
     if smp is not None:
-        config = {k: v for k, v in smp.numbers.items() if k in SMP_KEYS}
+        config = {k: v for k, v in smp.numbers.items() if k in q.impl.smp_keys}
         try:
             q.impl.machine_set_smp(q, ms, config)
         except QemuError as err:
