@@ -36,7 +36,7 @@ def test_fold_of_whole_trace_is_model_state(argv: list[str]) -> None:
 
 def test_checkpoints_give_the_same_state_as_folding_from_scratch() -> None:
     events = parse_trace(encode_lines(
-        ev.Header(schema=1, tracesim="t", profile="4.2", argv=[]),
+        ev.Header(schema=ev.SCHEMA_VERSION, tracesim="t", profile="4.2", argv=[]),
         Recorder_events(scenario_argv("dist-sym3")))).events
     tl = Timeline(events, every=97)
     for position in range(0, len(events) + 1, 13):

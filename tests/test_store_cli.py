@@ -68,7 +68,7 @@ def test_show_stops_and_events(tmp_path: Path) -> None:
 def test_write_is_atomic_and_leaves_no_temporary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "t.jsonl"
     target.write_text("old\n")
-    header = ev.Header(schema=1, tracesim="t", profile="4.2", argv=[])
+    header = ev.Header(schema=ev.SCHEMA_VERSION, tracesim="t", profile="4.2", argv=[])
 
     def broken_events():
         yield ev.Step(line=1)
@@ -84,9 +84,9 @@ def test_write_is_atomic_and_leaves_no_temporary(tmp_path: Path, monkeypatch: py
     (b"", ":1: empty file"),
     (b"hello\n", ":1: not a tracesim trace header"),
     (b'{"k":"header","schema":99,"tracesim":"x","profile":"4.2","argv":[]}\n', ":1: trace schema 99"),
-    (b'{"k":"header","schema":1,"tracesim":"x","profile":"4.2","argv":[]}\n{"k":"step","line":3}\n'
+    (b'{"k":"header","schema":2,"tracesim":"x","profile":"4.2","argv":[]}\n{"k":"step","line":3}\n'
      b'{"k":"step","li', ":3: damaged event"),
-    (b'{"k":"header","schema":1,"tracesim":"x","profile":"4.2","argv":[]}\n{"k":"nope"}\n',
+    (b'{"k":"header","schema":2,"tracesim":"x","profile":"4.2","argv":[]}\n{"k":"nope"}\n',
      ":2: damaged event"),
 ])
 def test_damaged_trace_is_one_line_with_its_line_number(tmp_path: Path, content: bytes, where: str) -> None:

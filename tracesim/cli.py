@@ -45,6 +45,17 @@ def simulate_trace(qemu_args: list[str], profile: str = DEFAULT_PROFILE) -> Trac
     return Trace(header, rec.events)
 
 
+def write_bytes_as_qemu(stream: Any, text: str) -> None:
+    """QEMU prints an argument's bytes as they are, UTF-8 or not (lone surrogates here)."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # a text-only stream (tests capture into one)
+        stream.write(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+        return
+    stream.flush()
+    buffer.write(text.encode("utf-8", "surrogateescape"))
+    buffer.flush()
+
+
 def split_qemu_args(
     args: list[str], takes_value: set[str], flags: set[str]
 ) -> tuple[list[str], list[str]]:
@@ -118,7 +129,7 @@ def cmd_run(argv: list[str]) -> int:
         raise
     out, err = stdout_stderr(sink.records)
     sys.stdout.write(out)
-    sys.stderr.write(err)
+    write_bytes_as_qemu(sys.stderr, err)
     return sim.exit_status
 
 
@@ -194,11 +205,35 @@ def cmd_examples(argv: list[str]) -> int:
     return 0
 
 
+_DEBUG_VALUED = {"-ex", "--ex", "-eval-command", "--eval-command", "-x", "--command"}
+
+
+def _attach_values(argv: list[str], valued: set[str]) -> list[str]:
+    """`-ex -foo` as gdb's getopt reads it: the next word is the value, even if it starts
+    with a dash (argparse would call it a missing argument)."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in valued and i + 1 < len(argv) and argv[i + 1].startswith("-"):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(argv[i])
+        i += 1
+    return out
+
+
 def cmd_debug(argv: list[str]) -> int:
     """The replay debugger: a REPL, or gdb's batch mode with -batch."""
-    from .debugger.driver import Driver
+    if "-i=dap" in argv or "--interpreter=dap" in argv:  # the Debug Adapter Protocol
+        from .dap import main as dap_main
+
+        return dap_main(argv)
+    from .debugger.driver import Driver, exit_status
     from .debugger.session import Session
     from .scenarios import DEFAULT_ARGS, default_argv
+
+    PROMPT = "(tracesim) "  # repl.PROMPT; repl loads prompt_toolkit, scripts do not need it
 
     p = Parser(
         prog="tracesim debug",
@@ -252,7 +287,7 @@ def cmd_debug(argv: list[str]) -> int:
         ours, qemu_args = argv[:cut], argv[cut + 1 :]
     else:
         ours, qemu_args = argv, None
-    args = p.parse_args(ours)
+    args = p.parse_args(_attach_values(ours, _DEBUG_VALUED))
     if qemu_args is not None and args.trace:
         raise UsageError("tracesim debug: give a TRACE or QEMU arguments after --, not both")
     if args.trace:
@@ -272,31 +307,35 @@ def cmd_debug(argv: list[str]) -> int:
 
     driver = Driver(session, print, write_error)
     if not args.quiet and not args.batch:
-        print(f"tracesim {__version__}: replaying {what}")
-        print(
+        driver.write(f"tracesim {__version__}: replaying {what}")
+        driver.write(
             f'{len(session.index.stops)} statement stops recorded. Type "help" for commands, '
             '"run" or "start" to begin, "quit" to leave.'
         )
     try:
+        driver.from_tty = not args.batch  # as gdb runs -ex and -x commands
         for kind, value in args.commands:
             if kind == "ex":
                 driver.run_line(value)
-                continue
-            try:
-                lines = Path(value).read_text().splitlines()
-            except OSError as err:
-                print(f"{value}: {err.strerror or err}.", file=sys.stderr)
-                driver.last_failed = True
-                continue
-            for line in lines:
-                driver.run_line(line)
-        if args.batch:
+            else:
+                driver.run_file(value)
+        driver.from_tty = True
+        if args.batch:  # gdb -batch never reads stdin
             return 1 if driver.last_failed else 0
+        if sys.stdin is None:  # stdin closed: the end of input at once
+            return 0
+        if not sys.stdin.isatty():  # a script on stdin: read it as gdb does, line by line
+
+            def prompt() -> None:
+                sys.stdout.write(PROMPT)
+                sys.stdout.flush()
+
+            return driver.read_commands(sys.stdin.buffer, prompt)
         from .repl import interact
 
         return interact(session, driver)
     except SystemExit as done:
-        return int(done.code or 0)
+        return exit_status(done.code)
 
 
 def _front_end(module: str, name: str) -> Any:
@@ -314,6 +353,7 @@ cmd_docs = _front_end(".docs", "cmd_docs")
 cmd_export = _front_end(".export", "cmd_export")
 cmd_verify = _front_end(".verify", "cmd_verify")
 cmd_port = _front_end(".port", "cmd_port")
+cmd_check = _front_end(".check", "cmd_check")
 
 
 COMMANDS: dict[str, tuple[Any, str]] = {
@@ -328,6 +368,7 @@ COMMANDS: dict[str, tuple[Any, str]] = {
     "export": (cmd_export, "export a trace as Perfetto/Chrome trace-event JSON"),
     "verify": (cmd_verify, "compare the model with a real QEMU binary (a line, or --generate N)"),
     "port": (cmd_port, "rewrite a QEMU 4.2 NUMA command line for 7.2, keeping its layout"),
+    "check": (cmd_check, "is a trace intact, and does it replay to the outcome it records?"),
 }
 
 
@@ -382,6 +423,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    finally:  # however the command ended, no temporary file of ours stays behind
+        from .trace.output import remove_live_temps
+
+        remove_live_temps()
 
 
 def entry() -> None:

@@ -8,9 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from ..qemu.process import render_report
+from ..textsafe import safe_line, safe_text
 from ..trace import events as ev
 from ..trace.fold import State, fold
 from ..trace.store import Trace
+from ..trace.validate import MAX_CPUS, MAX_NODES
+
+
+def _size(value: object, most: int) -> int:
+    """A count from memory as a loop bound: the reader checked it, this keeps it so."""
+    return max(0, min(value, most)) if type(value) is int else 0
 
 
 def stdout_stderr(events: list[Any], until: int | None = None) -> tuple[str, str]:
@@ -28,7 +35,7 @@ def summarize(trace: Trace, state: State | None = None) -> dict[str, Any]:
     mem = st.memory
     get = mem.get
     _, stderr = stdout_stderr(trace.events, st.position)
-    num_nodes = get("numa_state.num_nodes", 0)
+    num_nodes = _size(get("numa_state.num_nodes", 0), MAX_NODES)
     have_dist = bool(get("numa_state.have_numa_distance", False))
     nodes = []
     for i in range(num_nodes):
@@ -44,7 +51,7 @@ def summarize(trace: Trace, state: State | None = None) -> dict[str, Any]:
             }
         )
     cpus = []
-    for i in range(get("possible_cpus.len", 0)):
+    for i in range(_size(get("possible_cpus.len", 0), MAX_CPUS)):
         base = f"possible_cpus.cpus[{i}].props"
         cpus.append(
             {
@@ -75,13 +82,13 @@ def summarize(trace: Trace, state: State | None = None) -> dict[str, Any]:
 def info_numa(state: State) -> str:
     """hmp `info numa`: nodes, their present CPUs, sizes in MiB, plugged memory."""
     get = state.memory.get
-    num_nodes = get("numa_state.num_nodes", 0)
-    smp_cpus = get("ms.smp.cpus", 0)
+    num_nodes = _size(get("numa_state.num_nodes", 0), MAX_NODES)
+    smp_cpus = _size(get("ms.smp.cpus", 0), MAX_CPUS)
     lines = [f"{num_nodes} nodes"]
     for i in range(num_nodes):
         cpus = [
             c
-            for c in range(min(smp_cpus, get("possible_cpus.len", 0)))
+            for c in range(min(smp_cpus, _size(get("possible_cpus.len", 0), MAX_CPUS)))
             if get(f"possible_cpus.cpus[{c}].props.has_node_id")
             and get(f"possible_cpus.cpus[{c}].props.node_id", 0) == i
         ]
@@ -94,14 +101,15 @@ def info_numa(state: State) -> str:
 def human_summary(trace: Trace) -> str:
     st = fold(trace.events)
     s = summarize(trace, st)
-    lines = [f"machine: {s['machine']}    exit status: {s['exit_status']}"]
+    # the machine's name and QEMU's messages come from the trace: escaped for the terminal
+    lines = [safe_line(f"machine: {s['machine']}    exit status: {s['exit_status']}")]
     if s["stderr"]:
         lines.append("stderr:")
-        lines += ["  " + line for line in s["stderr"].splitlines()]
+        lines += ["  " + safe_line(line) for line in s["stderr"].removesuffix("\n").split("\n")]
     lines.append("(qemu) info numa")
     lines.append(info_numa(st).rstrip("\n"))
     if s["numa"]["have_numa_distance"]:
         lines.append("distances:")
         for node in s["numa"]["nodes"]:
             lines.append(f"  node {node['id']}: " + " ".join(f"{d:3}" for d in node["distance"]))
-    return "\n".join(lines) + "\n"
+    return safe_text("\n".join(lines)) + "\n"

@@ -5,8 +5,10 @@ next one. Its execution index is its call path (each frame keyed by the unit it 
 from and its function) plus how often its frame has stopped at that line: two runs line up
 even when one goes round a loop more often or makes a call the other does not.
 
-Traces are read as bytes through windows, never whole. Where the two files are byte for byte
-the same, `bytes.find`/`count` and one regex follow calls, returns, stores and messages and
+Traces are read as bytes through windows, never whole, each block verified against its seal
+before the window sees it (trace.store.VerifiedStream: the seal lines are left out), and every
+store and call depth checked as it is scanned (trace.validate). Where the two files are byte
+for byte the same, `bytes.find`/`count` and one regex follow calls, returns, stores and messages and
 count the stops; only the units around a difference are decoded. Decoding starts from a point
 both runs share, so keys are relative to it: equal relative keys mean equal execution indices.
 A frame that stopped at a line more often in one run than in the other stays "dirty": its
@@ -24,7 +26,8 @@ import msgspec
 
 from ..trace import events as ev
 from ..trace.events import SCHEMA_VERSION, BodyEvent, Header
-from ..trace.store import TraceError, encode_lines, parse_trace
+from ..trace.store import DECODE_ERRORS, TraceError, VerifiedStream, event_lines, read_stream
+from ..trace.validate import MAX_DEPTH, Invalid, check_store, memory_slots
 
 CHUNK = 1 << 22  # bytes read at a time from each file
 SEARCH_LIMIT = 50_000  # units per side searched for a reconvergence before giving up
@@ -87,6 +90,8 @@ class Window:
         offset = max(0, offset)
         if self.base <= offset and offset + size <= self.end:
             return self.buf[offset - self.base:offset + size - self.base]
+        if isinstance(self.stream, VerifiedStream):
+            return self.stream.read_at(offset, size)
         getbuffer = getattr(self.stream, "getbuffer", None)
         if getbuffer is not None:
             return bytes(getbuffer()[offset:offset + size])
@@ -160,8 +165,10 @@ class Side:
 
     def __init__(self, name: str, stream: BinaryIO) -> None:
         self.name = name
-        self.win = Window(stream)
+        self.source = stream
+        self.win = Window(VerifiedStream(stream, name))
         self.header = self._read_header()
+        self.slots = memory_slots(self.header.profile)  # what a store may hold (typed reading)
         if not self._canonical():
             self._reencode()
         self.steps = 0
@@ -187,7 +194,7 @@ class Side:
             raise TraceError(f"{self.name}:1: empty file, not a tracesim trace")
         try:
             header = _decode_header(line)
-        except (msgspec.DecodeError, msgspec.ValidationError) as err:
+        except DECODE_ERRORS as err:
             raise TraceError(f"{self.name}:1: not a tracesim trace header "
                              f"({_short(err)})") from None
         if header.schema != SCHEMA_VERSION:
@@ -208,15 +215,39 @@ class Side:
     def _reencode(self) -> None:
         """Another writer's JSON: read it whole (line numbers in errors are the file's) and
         go on with tracesim's encoding of the same events."""
-        self.win.ensure(0, 1 << 62)
-        trace = parse_trace(self.win.buf, self.name)
-        self.win = Window(io.BytesIO(encode_lines(trace.header, trace.events)))
+        try:
+            self.source.seek(0)
+        except OSError as err:
+            raise TraceError(f"{self.name}: {err.strerror or err}") from None
+        trace = read_stream(self.source, self.name)
+        self.win = Window(io.BytesIO(event_lines(trace.header, trace.events)))
         self.header = self._read_header()
 
     def damaged(self, pos: int, why: str) -> TraceError:
         return TraceError(f"{self.name}:{self.lineno_at(pos)}: damaged event ({why})")
 
+    def invalid(self, pos: int, why: str) -> TraceError:
+        """An event that decodes but may not be there (trace.validate)."""
+        return TraceError(f"{self.name}:{self.lineno_at(pos)}: {why}")
+
+    def check_writes(self, events: list[Any], raw: bytes, at: int) -> None:
+        """The stores among a unit's events (lines of `raw`, from offset `at`) are typed."""
+        for k, e in enumerate(events):
+            if type(e) is ev.Write:
+                try:
+                    check_store(self.slots, e.path, e.value)
+                except Invalid as err:
+                    pos = 0
+                    for _ in range(k):
+                        pos = raw.index(b"\n", pos) + 1
+                    raise self.invalid(at + pos, str(err)) from None
+
     def lineno_at(self, pos: int) -> int:
+        stream = self.win.stream
+        n = self._lines_before(pos)
+        return n + stream.seals_before(pos) if isinstance(stream, VerifiedStream) else n
+
+    def _lines_before(self, pos: int) -> int:
         n, at = 1, 0
         while at < pos:
             block = self.win.read_at(at, min(CHUNK, pos - at))
@@ -236,12 +267,13 @@ class Side:
             return None
         try:
             head = _decode_event(w.buf[p - w.base:q - w.base])
-        except (msgspec.DecodeError, msgspec.ValidationError) as err:
+        except DECODE_ERRORS as err:
             raise self.damaged(p, _short(err)) from None
         body = min(q + 1, w.end)
         end = self._next_head(body)
         raw = w.buf[body - w.base:end - w.base]
         events = self._decode_body(raw, body) if raw else []
+        self.check_writes(events, raw, body)
         self.pos = end
         unit = self._open(head, p)
         unit.raw = raw
@@ -283,12 +315,12 @@ class Side:
         text = raw[:-1] if raw.endswith(b"\n") else raw
         try:
             return _decode_events(b"[" + text.replace(b"\n", b",") + b"]")
-        except (msgspec.DecodeError, msgspec.ValidationError):
+        except DECODE_ERRORS:
             pass
         for line in text.split(b"\n"):  # find the damaged line
             try:
                 _decode_event(line)
-            except (msgspec.DecodeError, msgspec.ValidationError) as err:
+            except DECODE_ERRORS as err:
                 raise self.damaged(at, _short(err)) from None
             at += len(line) + 1
         raise self.damaged(at, "unreadable")
@@ -305,6 +337,8 @@ class Side:
             self.steps += 1
             unit = Unit((f.key, head.line, n), "step", f, head.line, self.steps, head, hpos)
         elif kind is ev.Call:
+            if len(self.stack) >= MAX_DEPTH:
+                raise self.invalid(hpos, f"calls nested deeper than {MAX_DEPTH}")
             ordinal = self.calls[head.fn] = self.calls.get(head.fn, 0) + 1
             f = Frame(head.fn, head.file, ordinal, self.stack[-1] if self.stack else None)
             f.key = (self.cur_key, head.fn)
@@ -317,6 +351,7 @@ class Side:
             unit = Unit((f.key, -1, 1), "ret", f, f.line, self.steps, head, hpos)
         else:  # a body that does not begin with a call: its first events make one unit
             unit = Unit(("start",), "start", None, 0, 0, None, hpos)
+            self.check_writes([head], b"", hpos)
             self.apply(head, hpos)
         self.cur_key = unit.key
         return unit
@@ -567,6 +602,8 @@ class Aligner:
                 else:
                     raise first.damaged(base + m.start() + 1, "a return outside any call")
                 continue
+            if keep + len(light) >= MAX_DEPTH:
+                raise first.invalid(base + m.start() + 1, f"calls nested deeper than {MAX_DEPTH}")
             file_b = m.group(2)
             fn = names.get(fn_b) or names.setdefault(fn_b, fn_b.decode())
             file = names.get(file_b) or names.setdefault(file_b, file_b.decode())
@@ -595,8 +632,12 @@ class Aligner:
             path = names.get(path_b) or names.setdefault(path_b, path_b.decode())
             try:
                 value = _decode_value(buf[q + 10:end - 1])
-            except msgspec.DecodeError as err:
+            except DECODE_ERRORS as err:
                 raise sides[0][0].damaged(base + w + 1, _short(err)) from None
+            try:
+                check_store(sides[0][0].slots, path, value)
+            except Invalid as err:
+                raise sides[0][0].invalid(base + w + 1, str(err)) from None
             for side, shift in sides:
                 side.memory[path] = value
                 side.writers.setdefault(path, []).append(base + w + 1 + shift)
@@ -607,7 +648,7 @@ class Aligner:
                 end = buf.find(b"\n", m + 1)
                 try:
                     e = _decode_event(buf[m + 1:end])
-                except (msgspec.DecodeError, msgspec.ValidationError) as err:
+                except DECODE_ERRORS as err:
                     raise sides[0][0].damaged(base + m + 1, _short(err)) from None
                 for side, shift in sides:
                     side.apply(e, base + m + 1 + shift)
@@ -626,7 +667,7 @@ class Aligner:
             if not (buf.startswith(b'{"k":"', s) and buf[e - 1:e] == b"}"):
                 try:
                     _decode_event(buf[s:e])
-                except (msgspec.DecodeError, msgspec.ValidationError) as err:
+                except DECODE_ERRORS as err:
                     raise side.damaged(base + s, _short(err)) from None
             s = e + 1
 

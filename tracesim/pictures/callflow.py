@@ -100,7 +100,7 @@ class CallFlowBuilder:
 
     def ret(self) -> None:
         if not self.stack:
-            raise TraceError("a return with no frame to return from")
+            raise TraceError("a return outside any call")
         self.stack.pop()
         if self.board_depth is not None and len(self.stack) <= self.board_depth:
             self.board_depth = None
@@ -194,54 +194,41 @@ _WANTED = re.compile(
     rb'\n(\{"k":"(?:call","fn":"([^"\\]*)","file":"([^"\\]*)"|(ret)"|(?:call|ret|report|exit)"'
     rb'|fact","line":\d+,"name":"error\.set")[^\n]*)'
 )
-_header = msgspec.json.Decoder(ev.Header)
 _body = msgspec.json.Decoder(ev.BodyEvent)
 
 
-def read_header(data: bytes, name: str) -> ev.Header:
-    end = data.find(b"\n")
-    first = data[:end] if end >= 0 else data  # not split(): that would copy the whole file
-    if not first.strip():
-        raise TraceError(f"{name}:1: empty file, not a tracesim trace")
-    try:
-        header = _header.decode(first)
-    except (msgspec.DecodeError, msgspec.ValidationError) as err:
-        raise TraceError(
-            f"{name}:1: not a tracesim trace header ({str(err).splitlines()[0]})"
-        ) from None
-    if header.schema != ev.SCHEMA_VERSION:
-        raise TraceError(
-            f"{name}:1: trace schema {header.schema}, this tracesim reads schema "
-            f"{ev.SCHEMA_VERSION}"
-        )
-    return header
-
-
 def callflow_of_file(path: str | Path) -> CallFlow:
-    """The call-flow of a trace file, decoding only the lines it needs."""
+    """The call-flow of a trace file, decoding only the lines it needs: the file is read
+    a verified block at a time (trace.store.TraceReader), never whole."""
+    from ..trace.store import DECODE_ERRORS, TraceReader, short
+    from ..trace.validate import MAX_DEPTH
+
     name = str(path)
     try:
-        data = Path(path).read_bytes()
+        fh = open(path, "rb")
     except OSError as err:
         raise TraceError(f"{name}: {err.strerror or err}") from None
-    header = read_header(data, name)
-    builder = CallFlowBuilder(header.argv, unstepped_functions(header.profile))
-    call, ret, event = builder.call, builder.ret, builder.event
-    for m in _WANTED.finditer(data):
-        fn = m.group(2)
-        try:
-            if fn is not None:
-                call(fn.decode(), m.group(3).decode())
-            elif m.group(4) is not None:
-                ret()
-            else:
-                event(_body.decode(m.group(1)))
-        except (msgspec.DecodeError, msgspec.ValidationError, TraceError) as err:
-            line = data.count(b"\n", 0, m.start()) + 2
-            what = (
-                err
-                if isinstance(err, TraceError)
-                else f"damaged event ({str(err).splitlines()[0]})"
-            )
-            raise TraceError(f"{name}:{line}: {what}") from None
+    with fh:
+        reader = TraceReader(fh, name, decode=False)
+        header = reader.header
+        builder = CallFlowBuilder(header.argv, unstepped_functions(header.profile))
+        call, ret, event = builder.call, builder.ret, builder.event
+        for block in reader.blocks():
+            data = block.data
+            # data[block.start - 1] is the newline before the block's first line
+            for m in _WANTED.finditer(data, block.start - 1, block.stop):
+                fn = m.group(2)
+                try:
+                    if fn is not None:
+                        if len(builder.stack) >= MAX_DEPTH:
+                            raise TraceError(f"calls nested deeper than {MAX_DEPTH}")
+                        call(fn.decode(), m.group(3).decode())
+                    elif m.group(4) is not None:
+                        ret()
+                    else:
+                        event(_body.decode(m.group(1)))
+                except (*DECODE_ERRORS, TraceError) as err:
+                    line = block.line + data.count(b"\n", block.start, m.start() + 1)
+                    what = err if isinstance(err, TraceError) else f"damaged event ({short(err)})"
+                    raise TraceError(f"{name}:{line}: {what}") from None
     return builder.flow

@@ -288,8 +288,8 @@ def _validate(
         kind = desc.get(key)
         if kind is None:
             raise CmdlineError(opts.location, f"Invalid parameter '{key}'")
-        if key == "size" and value == "":
-            continue  # set_memory_options reports it (vl.c:2735)
+        if key == "size" and value == "" and sizes is _strtosz_42:
+            continue  # 4.2's set_memory_options reports it (vl.c:2735); 7.2 parses it here
         try:
             if kind == "size":
                 opts.numbers[key] = sizes(value, opts.location)

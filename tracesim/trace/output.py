@@ -76,6 +76,11 @@ def clean_stale(target: Path) -> list[str]:
     return removed
 
 
+# Temporary files this process has open: whatever way it leaves (an error, SIGTERM caught as
+# SystemExit between two statements), `remove_live_temps` takes them away.
+LIVE_TEMPS: set[str] = set()
+
+
 def temp_beside(target: Path) -> tuple[int, str]:
     """A new temporary file next to the target (same file system, so the rename is atomic),
     named with this process's id so that a later run can tell it was left behind."""
@@ -83,6 +88,7 @@ def temp_beside(target: Path) -> tuple[int, str]:
         sys.stderr.write(f"tracesim: removed {name}, left by an earlier run that was killed\n")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
                                dir=target.parent or ".")
+    LIVE_TEMPS.add(tmp)
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a trace is an ordinary file
     return fd, tmp
 
@@ -91,6 +97,16 @@ def replace_target(tmp: str, target: Path) -> None:
     """Rename into place, unless the target became something else meanwhile."""
     checked_target(target)
     os.replace(tmp, target)
+    LIVE_TEMPS.discard(tmp)
+
+
+def remove_live_temps() -> None:
+    for tmp in list(LIVE_TEMPS):
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        LIVE_TEMPS.discard(tmp)
 
 
 def _umask() -> int:
