@@ -106,10 +106,25 @@ def cmd_diff(argv: list[str]) -> int:
     else:
         color = args.color == "always" or args.color == "auto" and sys.stdout.isatty()
         render = render_cross_text if cross else render_text
-        sys.stdout.write(render(report, Paint(color), outcome_only=args.outcome))
+        # text from the traces (argv, messages) is shown escaped, before colour is added
+        sys.stdout.write(render(_escaped(report), Paint(color), outcome_only=args.outcome))
     if args.outcome or cross:  # across versions the steps always differ: the outcome decides
         return 0 if report["outcome"]["same"] else 1
     return 0 if not report["hunks"] and report["outcome"]["same"] else 1
+
+
+def _escaped(value: Any) -> Any:
+    from .textsafe import safe_line
+
+    if isinstance(value, str):
+        return safe_line(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_escaped(v) for v in value)
+    return value
 
 
 def _open_trace(path: str) -> tuple[str, BinaryIO]:

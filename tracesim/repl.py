@@ -18,8 +18,9 @@ from pygments.lexers.c_cpp import CLexer
 
 from .debugger.breakpoints import CATCH_KINDS
 from .debugger.commands import ALIASES, COMMANDS, INFO, CommandError, lookup
-from .debugger.driver import Driver
+from .debugger.driver import Driver, exit_status
 from .debugger.session import Session
+from .textsafe import safe_line
 
 PROMPT = "(tracesim) "
 STYLE = Style.from_dict({"bottom-toolbar": "bg:#222222 #aaaaaa"})
@@ -55,7 +56,8 @@ class GdbCompleter(Completer):
         rest = arg[1] if len(arg) > 1 else ""
         word = "" if text.endswith(" ") else words[-1]
         for candidate in self.candidates(cmd.completes, rest, word):
-            yield Completion(candidate, -len(word))
+            # names come from the trace: shown escaped in the menu
+            yield Completion(candidate, -len(word), display=safe_line(candidate))
 
     def candidates(self, kinds: tuple[str, ...], rest: str, word: str) -> list[str]:
         s = self.session
@@ -84,7 +86,7 @@ def toolbar(session: Session) -> Any:
         frames = session.frames()
         top = frames[0] if frames else None
         where = f"{top.fn}  {top.file}:{top.line}" if top else ""
-        return f" step {session.current_stop_number()} of {total}   {where} "
+        return safe_line(f" step {session.current_stop_number()} of {total}   {where} ")
 
     return text
 
@@ -118,7 +120,7 @@ def interact(session: Session, driver: Driver) -> int:
         try:
             driver.run_line(line, interactive=True)
         except SystemExit as done:
-            return int(done.code or 0)
+            return exit_status(done.code)
         except KeyboardInterrupt:
             print("Quit")
         sys.stdout.flush()

@@ -1,9 +1,14 @@
-"""`tracesim show`: a trace's events as text, or its statement stops."""
+"""`tracesim show`: a trace's events as text, or its statement stops.
+
+Every line is one event: text from the trace (names, report texts, values) is escaped so
+that neither a control character nor a newline reaches the terminal raw.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Iterator, Sequence
 
+from .textsafe import safe_line
 from .trace import events as ev
 
 
@@ -14,7 +19,7 @@ def show_stops(events: Sequence[Any]) -> Iterator[str]:
         kind = type(e)
         if kind is ev.Step:
             fn, file = stack[-1]
-            yield f"{fn} {file}:{e.line}"
+            yield safe_line(f"{fn} {file}:{e.line}")
         elif kind is ev.Call:
             stack.append((e.fn, e.file))
         elif kind is ev.Return:
@@ -71,6 +76,6 @@ def show_events(events: Sequence[Any], kinds: list[str] | None = None) -> Iterat
             stops += 1
         if wanted is None or e.__struct_config__.tag in wanted:
             fn, file = stack[-1] if stack else ("-", "-")
-            yield f"{index:>7} {stops:>6}  {fn:<30} {describe(e)}"
+            yield safe_line(f"{index:>7} {stops:>6}  {fn:<30} {describe(e)}")
         if kind is ev.Return:
             stack.pop()

@@ -85,15 +85,83 @@ def execute(session: Session, line: str) -> list[str]:
     return lookup(name).handler(session, rest)
 
 
+MAX_LONGEST = (1 << 64) - 1  # gdb's LONGEST: a literal beyond it is "too large"
+INT_MAX = (1 << 31) - 1
+MAX_LISTED = 100  # missing breakpoint numbers named one by one in one command
+
+
 def count_arg(text: str, default: int = 1) -> int:
+    """A number argument as gdb parses it: C literals, 64 bits at most. Commands that repeat
+    N times stop at the end of the trace, so N costs nothing beyond the trace's length."""
     text = text.strip()
     if not text:
         return default
+    digits = text.lstrip("+-")
+    if len(digits) > 64 and digits.isascii() and digits.isdigit():  # Python's digit limit
+        raise CommandError("Numeric constant too large.")
     try:
         n = int(text, 0)
     except ValueError:
         raise CommandError(f'No symbol "{text}" in current context.')
+    if abs(n) > MAX_LONGEST:
+        raise CommandError("Numeric constant too large.")
     return n
+
+
+def parse_number_ranges(text: str, what: str = "breakpoint") -> list[tuple[int, int]]:
+    """`1 3-5` -> [(1, 1), (3, 5)], as gdb's number_or_range_parser reads them (ranges are
+    kept as ranges: `1-99999999999` costs no more than `1-2`)."""
+    out: list[tuple[int, int]] = []
+    for word in text.split():
+        lo_text, dash, hi_text = word.partition("-")
+        if dash and not lo_text:
+            raise CommandError("negative value")
+        if dash and not hi_text:
+            raise CommandError("inverted range")
+        bounds = []
+        for part in (lo_text, hi_text) if dash else (lo_text,):
+            if not (part.isascii() and part.isdigit()) or len(part) > 64:
+                raise CommandError(f"Bad {what} number '{word}'")
+            bounds.append(int(part))
+        lo, hi = bounds[0], bounds[-1]
+        if hi < lo:
+            raise CommandError(f"Inverted {what} range at '{word}'")
+        if lo == 0 and hi == 0:
+            raise CommandError(f"Bad {what} number at or near '0'")
+        out.append((max(lo, 1), hi))
+    return out
+
+
+def map_numbers(
+    text: str, existing: list[int], act: Callable[[int], None], what: str = "breakpoint"
+) -> list[str]:
+    """Apply `act` to each existing number TEXT names; name each missing number as gdb does
+    ("No breakpoint number N."), the first MAX_LISTED one by one, the rest by range."""
+    if not text.strip():
+        for n in sorted(existing):
+            act(n)
+        return []
+    out: list[str] = []
+    have = sorted(set(existing))
+    for lo, hi in parse_number_ranges(text, what):
+        inside = [n for n in have if lo <= n <= hi]  # bounded by the breakpoints there are
+        start = lo
+        for n in inside + [hi + 1]:
+            if start < n:  # the gap start..n-1 has no breakpoint
+                gap_end = n - 1
+                room = max(0, MAX_LISTED - len(out))
+                named_end = min(gap_end, start + room - 1)
+                out += [f"No {what} number {k}." for k in range(start, named_end + 1)]
+                if named_end < gap_end:
+                    first = max(start, named_end + 1)
+                    out.append(
+                        f"No {what} number {first}." if first == gap_end
+                        else f"No {what} numbers {first}-{gap_end}."
+                    )
+            if n <= hi:
+                act(n)
+            start = n + 1
+    return out
 
 
 def parse_format(rest: str) -> tuple[str | None, str]:
@@ -416,7 +484,10 @@ def cmd_ignore(s: Session, rest: str) -> list[str]:
     if len(words) != 2:
         raise CommandError("Argument required (a breakpoint number).")
     p = s.points.get(count_arg(words[0]))
-    p.ignore_count = count_arg(words[1])
+    count = count_arg(words[1])
+    if count > INT_MAX:  # gdb keeps the count in an int
+        raise CommandError("Value out of range.")
+    p.ignore_count = max(count, 0)
     if p.ignore_count == 0:
         return [f"Will stop next time breakpoint {p.number} is reached."]
     if p.ignore_count == 1:
@@ -427,25 +498,27 @@ def cmd_ignore(s: Session, rest: str) -> list[str]:
 @command("delete", "delete [N...]", aliases=("d",), repeats=False)
 def cmd_delete(s: Session, rest: str) -> list[str]:
     """Delete breakpoints (all of them without arguments)."""
-    for n in s.points.parse_numbers(rest):
-        s.points.delete(n)
-    return []
+    return map_numbers(rest, list(s.points.points), s.points.delete)
 
 
 @command("disable", "disable [N...]", repeats=False)
 def cmd_disable(s: Session, rest: str) -> list[str]:
     """Disable breakpoints."""
-    for n in s.points.parse_numbers(rest):
+
+    def off(n: int) -> None:
         s.points.get(n).enabled = False
-    return []
+
+    return map_numbers(rest, list(s.points.points), off)
 
 
 @command("enable", "enable [N...]", repeats=False)
 def cmd_enable(s: Session, rest: str) -> list[str]:
     """Enable breakpoints."""
-    for n in s.points.parse_numbers(rest):
+
+    def on(n: int) -> None:
         s.points.get(n).enabled = True
-    return []
+
+    return map_numbers(rest, list(s.points.points), on)
 
 
 @command("watch", "watch EXPR", completes=("expression",), repeats=False)
@@ -580,12 +653,7 @@ def cmd_display(s: Session, rest: str) -> list[str]:
 @command("undisplay", "undisplay [N...]", repeats=False)
 def cmd_undisplay(s: Session, rest: str) -> list[str]:
     """Stop displaying expressions (all without arguments)."""
-    numbers = [count_arg(w) for w in rest.split()] or list(s.displays)
-    for n in numbers:
-        if n not in s.displays:
-            raise CommandError(f"No display number {n}.")
-        del s.displays[n]
-    return []
+    return map_numbers(rest, list(s.displays), s.displays.pop, what="display")
 
 
 @command("list", "list [LOCATION]", aliases=("l",), completes=("location",))
@@ -886,8 +954,15 @@ def cmd_help(s: Session, rest: str) -> list[str]:
 
 @command("quit", "quit", aliases=("q", "exit"), repeats=False)
 def cmd_quit(s: Session, rest: str) -> list[str]:
-    """Leave tracesim."""
-    raise SystemExit(count_arg(rest, 0))
+    """Leave tracesim (with status N: N & 0xff, as exit(2) takes it)."""
+    raise SystemExit(count_arg(rest, 0) & 0xFF)
+
+
+@command("source", "source FILE", completes=(), repeats=False)
+def cmd_source(s: Session, rest: str) -> list[str]:
+    """Run the commands in FILE (stopping at the first error, as gdb does)."""
+    # the driver runs it: it needs the driver's output and error handling
+    raise CommandError("source: only a command line can source a file.")
 
 
 @command("echo", "echo TEXT", repeats=False)

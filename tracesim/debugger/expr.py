@@ -169,7 +169,7 @@ def tokenize(text: str) -> list[Token]:
             i += 1
             continue
         start = i
-        if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
+        if c in _DIGITS or (c == "." and i + 1 < n and text[i + 1] in _DIGITS):
             # gdb takes the whole alphanumeric run, then judges it (`08`, `0x` are invalid)
             while i < n and (_is_ident_char(text[i]) or text[i] == "."):
                 i += 1
@@ -203,16 +203,27 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+_DIGITS = "0123456789"  # not str.isdigit: it takes `²` and `٣`, which int() refuses
+
+
 def is_float(word: str) -> bool:
     lower = word.lower()
     return "." in word or (not lower.startswith("0x") and "e" in lower.rstrip("uUlL")
-                           and lower[0].isdigit() and lower.replace("e", "", 1).isdigit())
+                           and lower[0] in _DIGITS and lower.isascii()
+                           and lower.replace("e", "", 1).isdigit())
+
+
+def _is_hex(digits: str) -> bool:
+    return all(c in "0123456789abcdefABCDEF" for c in digits)
 
 
 def parse_number(word: str) -> IntLit:
     """A C integer literal with gdb's choice of type (c-exp.y parse_number)."""
     body = word.rstrip("uUlL")
     suffix = word[len(body):].lower()
+    if len(body) > 66 and body.isascii() and body.isalnum():  # beyond 64 bits in any base
+        if body.isdigit() or body.lower().startswith("0x") and _is_hex(body[2:]):
+            raise GdbError("Numeric constant too large.")
     try:
         if suffix.count("u") > 1 or suffix.replace("u", "") not in ("", "l", "ll"):
             raise ValueError
@@ -274,6 +285,15 @@ def _char_literal(text: str, i: int) -> tuple[int, IntLit]:
     return i + 1, IntLit(v - 256 if 127 < v < 256 else v, "char" if v < 256 else "int")
 
 
+def _utf8(ch: str) -> bytes:
+    """A character's bytes; a byte that was not UTF-8 in a script (surrogateescape) is that
+    byte again, any other lone surrogate its UTF-8-like form, as C would hold it."""
+    try:
+        return ch.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return ch.encode("utf-8", "surrogatepass")
+
+
 def _string_literal(text: str, i: int) -> tuple[int, bytes]:
     i += 1
     out = bytearray()
@@ -281,11 +301,11 @@ def _string_literal(text: str, i: int) -> tuple[int, bytes]:
         if text[i] == "\\":
             i, v = _escape(text, i + 1)
             if v > 0xFF:  # an escaped non-ASCII character: its UTF-8 bytes
-                out += chr(v).encode()
+                out += _utf8(chr(v))
             else:
                 out.append(v)
         else:
-            out += text[i].encode()
+            out += _utf8(text[i])
             i += 1
     if i >= len(text):
         raise GdbError("Unterminated string in expression.")
@@ -564,10 +584,11 @@ def dollar(text: str) -> Node:
         return History(0, True)
     if rest == "$":
         return History(1, True)
-    if rest.isdigit():
-        return History(int(rest), False)
-    if rest.startswith("$") and rest[1:].isdigit():
-        return History(int(rest[1:]), True)
+    digits = rest[1:] if rest.startswith("$") else rest
+    if digits.isascii() and digits.isdigit():  # not `$²`: str.isdigit takes more than 0-9
+        if len(digits) > 64:  # beyond any history, and beyond Python's int() digit limit
+            raise GdbError("Numeric constant too large.")
+        return History(int(digits), rest.startswith("$"))
     return ConvVar(rest)
 
 

@@ -590,11 +590,11 @@ class Session:
             match = [f for f in files if f == file or f.endswith("/" + file)]
             if not match:
                 raise CommandError(f"No source file named {file}.")
-            if rest.isdigit():
-                return Location(file=match[0], line=int(rest))
+            if rest.isascii() and rest.isdigit():
+                return Location(file=match[0], line=_line_number(rest))
             return self._function(rest)
-        if text.isdigit():
-            line = int(text)
+        if text.isascii() and text.isdigit():
+            line = _line_number(text)
             frames = self.frames()
             if frames and frames[0].call_index is not None:
                 return Location(file=frames[0].file, line=line)
@@ -732,3 +732,10 @@ class Session:
             f"{expr} = {value}, last changed at stop {self.index.stop_number(best) + 1}:",
             "  " + self._describe_write(best),
         ]
+
+
+def _line_number(digits: str) -> int:
+    """A line number as typed: any length costs nothing (gdb's limit is its int)."""
+    if len(digits) > 64:
+        raise CommandError("Numeric constant too large.")
+    return int(digits)
