@@ -302,7 +302,7 @@ def test_each_profile_has_its_own_debug_info() -> None:
     assert "hmat_enabled" not in {f.name for f in q42.struct_tags["NumaState"].fields or []}
     assert "hmat_enabled" in {f.name for f in q72.struct_tags["NumaState"].fields or []}
     with pytest.raises(ValueError):
-        debug_info("10.0")
+        debug_info("9.2")  # no such profile (10.0 has its own: test_v100_debugger)
 
 
 def test_session_reads_the_profile_from_the_trace_header() -> None:

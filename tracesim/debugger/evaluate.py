@@ -189,6 +189,7 @@ class Memory:
         self.reads: set[str] = set()
         self.local_reads: set[tuple[int, str]] = set()
         self._strings: list[tuple[int, str, str]] | None = None
+        self.preset = debug.preset_for(state.memory)  # set before the trace starts
 
     @property
     def frame(self) -> Frame | None:
@@ -197,7 +198,7 @@ class Memory:
     def read(self, loc: Loc, t: CType) -> int:
         if isinstance(loc, MemLoc):
             self.reads.add(loc.path)
-            raw = self.state.memory.get(loc.path, self.debug.preset.get(loc.path))
+            raw = self.state.memory.get(loc.path, self.preset.get(loc.path))
             return coerce(self.debug, raw, t, loc.path)
         if isinstance(loc, FrameLoc):
             self.local_reads.add((loc.depth, loc.key))
@@ -211,7 +212,7 @@ class Memory:
     def read_array(self, path: str, t: CType, length: int) -> list[int]:
         """A whole array of scalars in one pass (a NodeInfo's distance row is 128 bytes and
         `p *ms->numa_state` prints 128 of them)."""
-        memory, preset, debug = self.state.memory, self.debug.preset, self.debug
+        memory, preset, debug = self.state.memory, self.preset, self.debug
         paths = _element_paths(path, length)
         self.reads.update(paths)
         s = strip(t)
@@ -230,6 +231,10 @@ class Memory:
             return raw
         fn = self.debug.functions.get(frame.fn)
         local = fn.local(loc.key) if fn else None
+        if local is None and fn is not None and loc.key != _local_name(loc.key):
+            # a member of a struct local zeroed as a whole (10.0's auto-var-init)
+            whole = fn.local(_local_name(loc.key))
+            local = whole if whole is not None and whole.after is not None else None
         # initialisers the model does not record hold once their line has run
         if local is not None and local.after is not None and frame.line is not None \
                 and frame.line > local.after:
@@ -299,6 +304,13 @@ class Memory:
             if byte == 0:
                 break
         return bytes(out), False, None
+
+
+def _local_name(key: str) -> str:
+    """The variable a frame-local key belongs to (`topo_ids.pkg_id` -> `topo_ids`)."""
+    for sep in (".", "[", "->"):
+        key = key.split(sep, 1)[0]
+    return key
 
 
 @functools.lru_cache(maxsize=4096)

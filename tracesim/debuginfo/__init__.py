@@ -15,11 +15,12 @@ from .program import DebugInfo
 _MODULES = {
     "4.2": "tracesim.qemu.symbols",
     "7.2": "tracesim.qemu.v72.symbols",
+    "10.0": "tracesim.qemu.v100.symbols",
 }
 
 
 def debug_info(profile: str) -> DebugInfo:
-    """The debug information of the QEMU build `profile` names ("4.2", "7.2")."""
+    """The debug information of the QEMU build `profile` names ("4.2", "7.2", "10.0")."""
     if profile not in _MODULES:
         raise ValueError(f"no debug information for profile {profile!r} "
                          f"(known: {', '.join(_MODULES)})")

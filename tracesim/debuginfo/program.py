@@ -182,10 +182,26 @@ class DebugInfo:
     code: CodeMap
     cfg_module: str  # the generated control-flow table: entry lines, edges, statements
     regions: tuple[Region, ...] = ()
-    preset: dict[str, int] = field(default_factory=dict)  # memory set before the trace starts
+    preset: dict[str, Any] = field(default_factory=dict)  # memory set before the trace starts
     data_symbols: dict[int, str] = field(default_factory=dict)  # `<error_fatal>`
     string_offsets: dict[str, int] = field(default_factory=dict)  # char * seen at an address
     garbage_by_size: dict[int, int] = field(default_factory=dict)  # uninitialised scalars
+    # memory a class init sets for some machines only: (path, value it must hold, preset)
+    # applies `preset` when the trace wrote `value` at `path` (10.0: PC machines' smp_props)
+    class_presets: tuple[tuple[str, Any, dict[str, Any]], ...] = ()
+    # functions of the binary the model never runs: `break FUNC` still finds their line
+    extra_entries: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    def preset_for(self, memory: dict[str, Any]) -> dict[str, Any]:
+        """The memory set before the trace starts, for the machine the trace's memory holds."""
+        extra = [values for path, value, values in self.class_presets
+                 if memory.get(path) == value]
+        if not extra:
+            return self.preset
+        merged = dict(self.preset)
+        for values in extra:
+            merged.update(values)
+        return merged
 
     # --- frames the model does not step -----------------------------------------------
     @cached_property
@@ -264,7 +280,8 @@ class DebugInfo:
         """gdb's first stop in each traced function (`break FUNC`), and in the frames the
         model does not step (main's)."""
         table: dict[str, Any] = self.cfg.FUNCTIONS
-        return {**table, **{u.fn: (u.file, u.entry) for u in self.unstepped}}
+        return {**self.extra_entries, **table,
+                **{u.fn: (u.file, u.entry) for u in self.unstepped}}
 
 
 def typedef_table(*types: CType) -> dict[str, CType]:

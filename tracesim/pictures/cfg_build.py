@@ -1,8 +1,9 @@
 """Generate tracesim/qemu/cfg.py: each modelled function's control-flow graph as data.
 
-    python -m tracesim.pictures.cfg_build [--profile 4.2|7.2] [--check] [--spec SPEC.md]
+    python -m tracesim.pictures.cfg_build [--profile 4.2|7.2|10.0] [--check] [--spec SPEC.md]
 
-Each profile has its own table (4.2: tracesim/qemu/cfg.py, 7.2: tracesim/qemu/v72/cfg.py),
+Each profile has its own table (4.2: tracesim/qemu/cfg.py, 7.2: tracesim/qemu/v72/cfg.py,
+10.0: tracesim/qemu/v100/cfg.py),
 the debug information's line table for `break FUNC`, `list` and `tracesim graph --cfg`.
 
 The successor table is the union of the stepping transitions of the QEMU spec's
@@ -32,6 +33,8 @@ TARGET = Path(__file__).resolve().parents[1] / "qemu" / "cfg.py"
 SPEC = ROOT.parent / "shared" / "spec" / "qemu-4.2-numa-board-init.md"
 TARGET_72 = Path(__file__).resolve().parents[1] / "qemu" / "v72" / "cfg.py"
 SPEC_72 = ROOT.parent / "shared" / "spec" / "qemu-7.2-numa-board-init.md"
+TARGET_100 = Path(__file__).resolve().parents[1] / "qemu" / "v100" / "cfg.py"
+SPEC_100 = ROOT.parent / "shared" / "spec" / "qemu-10.0-numa-board-init.md"
 
 Q35 = "-machine q35 -m 1024 -smp 4 "
 # Every error path of the spec (tests/test_errors.py keeps their expected messages).
@@ -218,6 +221,41 @@ def corpus_72(fuzz: int = 500, seed: int = 42) -> list[list[str]]:
     lines = list(LINES_72)
     for machine, mem, smp in itertools.product(MACHINES + ["pc-q35-5.0", "pc-i440fx-5.1"],
                                                ["-m 1024", "-m 1G,maxmem=4G"], SMPS[:6]):
+        lines.append(f"-machine {machine} {mem} {smp} {MEMDEV2}")
+    return [shlex.split(line) for line in lines] + corpus(fuzz, seed)
+
+
+# 10.0's own paths: -smp 0 and the topology levels it added (drawers, books, modules; the
+# "> 1 not supported" checks), the deprecated machine types, the module-id test, the
+# reworded pc.ram clash and mem= checks
+LINES_100 = LINES_72 + [
+    "-machine q35 -m 1G -smp 0",
+    "-machine q35 -m 1G -smp 4,clusters=1",
+    "-machine q35 -m 1G -smp 8,modules=2",
+    "-machine q35 -m 1G -smp 8,books=2",
+    "-machine q35 -m 1G -smp 8,drawers=2",
+    "-machine q35 -m 1G -smp 8,drawers=1,books=1,sockets=2,dies=1,clusters=1,modules=2,"
+    "cores=2,threads=1",
+    "-machine q35 -m 1G -smp 8,sockets=1,dies=1,modules=1,cores=4,threads=1",
+    "-machine q35 -m 1G -smp 4,modules=0",
+    "-machine pc-q35-4.2 -m 1024 -smp 4 " + MEMDEV2,
+    "-machine pc-i440fx-2.9 -m 1024 -smp 4 -numa node,mem=512M -numa node,mem=512M",
+    "-machine pc-q35-2.10 -m 1024,slots=4,maxmem=4G -smp 2",
+    "-machine pc-q35-6.1 -m 1G -smp 4 " + MEMDEV2,
+    "-machine q35 -m 1G -smp 4 -numa node,cpus=0-3 -numa cpu,node-id=0,module-id=0",
+    "-machine q35 -m 1G -smp 4 -numa node,mem=12Q",
+    "-machine q35 -m 1G,maxmem=512M -smp 2",
+    "-machine pc -m 1G -object memory-backend-ram,id=pc.ram,size=1G",
+]
+
+
+def corpus_100(fuzz: int = 500, seed: int = 42) -> list[list[str]]:
+    """10.0's own lines, the memdev NUMA sets over machines and topologies (modules too),
+    and the 4.2 corpus."""
+    lines = list(LINES_100)
+    smps = SMPS[:6] + ["-smp 8,modules=2", "-smp 4,clusters=1"]
+    for machine, mem, smp in itertools.product(MACHINES + ["pc-q35-5.0", "pc-i440fx-5.1"],
+                                               ["-m 1024", "-m 1G,maxmem=4G"], smps):
         lines.append(f"-machine {machine} {mem} {smp} {MEMDEV2}")
     return [shlex.split(line) for line in lines] + corpus(fuzz, seed)
 
@@ -439,7 +477,8 @@ def build(spec: Path = SPEC, fuzz: int = 1500, profile: str = "4.2") -> tuple[st
 
     collector = Collector()
     notes: list[str] = []
-    for argv in corpus(fuzz) if profile == "4.2" else corpus_72():
+    lines = {"4.2": lambda: corpus(fuzz), "7.2": corpus_72, "10.0": corpus_100}[profile]()
+    for argv in lines:
         try:
             collector.add(simulate_trace(argv, profile).events)
         except Exception as err:  # a model bug must not hide the rest of the table
@@ -558,12 +597,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m tracesim.pictures.cfg_build", description=__doc__.splitlines()[0]
     )
-    ap.add_argument("--profile", choices=("4.2", "7.2"), default="4.2",
+    ap.add_argument("--profile", choices=("4.2", "7.2", "10.0"), default="4.2",
                     help="the QEMU version whose table to build")
     ap.add_argument("--check", action="store_true", help="exit 1 if the table is stale")
     ap.add_argument("--spec", type=Path, default=None, help="the QEMU spec (for Appendix A)")
     args = ap.parse_args(argv)
-    target, spec = (TARGET, SPEC) if args.profile == "4.2" else (TARGET_72, SPEC_72)
+    target, spec = {"4.2": (TARGET, SPEC), "7.2": (TARGET_72, SPEC_72),
+                    "10.0": (TARGET_100, SPEC_100)}[args.profile]
     source, notes = build(args.spec or spec, profile=args.profile)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
