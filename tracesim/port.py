@@ -1,11 +1,13 @@
-"""`tracesim port`: rewrite a QEMU 4.2 NUMA command line so QEMU 7.2 builds the same layout.
+"""`tracesim port`: rewrite a QEMU NUMA command line so a newer QEMU builds the same layout.
 
-The 4.2 line is simulated first; every number the port writes (node sizes, the CPU topology)
-is read from that simulated run, never recomputed. The rewritten line is then simulated with
-the 7.2 profile and compared with the 4.2 run: node sizes, CPU-to-node mapping, CPU topology,
-distances, `info numa`, and 7.2's messages (no deprecation warning).
+Every forward pair of profiles: 4.2 -> 7.2, 4.2 -> 10.0 and 7.2 -> 10.0. The line is simulated
+on the source profile first; every number the port writes (node sizes, the CPU topology) is read
+from that simulated run, never recomputed. The rewritten line is then simulated with the target
+profile and compared with the source run: node sizes, CPU-to-node mapping, CPU topology,
+distances, `info numa`, and the target's messages (no deprecation warning of any kind, 10.0's
+machine-type deprecation included).
 
-Exit: 0 the layout is kept, 1 it cannot be (or the line already fails on 4.2), 2 usage.
+Exit: 0 the layout is kept, 1 it cannot be (or the line already fails on the source), 2 usage.
 """
 
 from __future__ import annotations
@@ -22,17 +24,22 @@ from .qemu.cutils import ParseError, qemu_strtou64
 from .qemu.machines import find_machine as find_machine_42
 from .qemu.options import ALIASES, QEMU_OPTIONS
 from .qemu.simulate import strip_program
+from .qemu.v100.machines import MACHINES as MACHINES_100
+from .qemu.v100.machines import MachineClass as MachineClass100
+from .qemu.v100.machines import find_machine as find_machine_100
 from .qemu.v72.machines import MachineClass as MachineClass72
 from .qemu.v72.machines import find_machine as find_machine_72
 from .trace import events as ev
 from .trace.fold import fold
 
 PROGRAM = "qemu-system-x86_64"
-FROM, TO = "4.2", "7.2"  # the one pair of profiles a port exists for
-RESERVED_IDS = {"pc.ram"}  # 7.2's default RAM backend of PC machines
+FROM, TO = "4.2", "7.2"  # the defaults: the first pair of profiles a port existed for
+PAIRS = (("4.2", "7.2"), ("4.2", "10.0"), ("7.2", "10.0"))  # every forward pair
+FIND_MACHINE = {"4.2": find_machine_42, "7.2": find_machine_72, "10.0": find_machine_100}
+SMP_PARSER = {"4.2": "pc_smp_parse", "7.2": "machine_parse_smp_config",
+              "10.0": "machine_parse_smp_config"}
+RESERVED_IDS = {"pc.ram"}  # 7.2's and 10.0's default RAM backend of PC machines
 SPLIT_FUNCTIONS = ("numa_default_auto_assign_ram", "numa_legacy_auto_assign_ram")
-MEM_DEPRECATION = ("Default splitting of RAM between nodes is deprecated",
-                   "Parameter -numa node,mem is deprecated")
 MIB = 1 << 20
 
 
@@ -69,7 +76,7 @@ class Opt:
 
 
 def tokenize(argv: list[str]) -> list[Opt]:
-    """vl.c's split of argv into options (the 4.2 run has already accepted every word)."""
+    """vl.c's split of argv into options (the source run has already accepted every word)."""
     out: list[Opt] = []
     i = 0
     while i < len(argv):
@@ -224,38 +231,100 @@ class Port:
 
     opts: list[Opt]
     keep_machine: bool
+    source: str = FROM
+    target: str = TO
     notes: list[str] = field(default_factory=list)
 
     def note(self, before: str, after: str, why: str) -> None:
         self.notes.append(f"tracesim port: {before} -> {after}: {why}")
 
 
-def target_machine(name42: str, keep: bool) -> str:
-    """The 7.2 machine type of the 4.2 one: its family's 7.2 version, or itself if kept."""
+FAMILY_PREFIX = {"pc_q35": "pc-q35-", "pc_piix": "pc-i440fx-"}
+
+
+def family_of(name: str, profile: str) -> str | None:
+    mc = FIND_MACHINE[profile](name)
+    return mc.family if mc else None
+
+
+def target_machine(name42: str, keep: bool, source: str = FROM, target: str = TO) -> str:
+    """The target machine type of the source one: its family's target version, or itself if
+    kept."""
     if keep:
         return name42
-    mc = find_machine_42(name42)
-    family = mc.family if mc else None
-    if family == "pc_q35":
-        return "pc-q35-7.2"
-    if family == "pc_piix":
-        return "pc-i440fx-7.2"
-    return name42
+    prefix = FAMILY_PREFIX.get(family_of(name42, source) or "")
+    return f"{prefix}{target}" if prefix else name42
+
+
+def oldest_supported(family: str | None, target: str) -> str | None:
+    """The oldest version of FAMILY the target runs without a deprecation warning."""
+    if target != "10.0" or family not in FAMILY_PREFIX:
+        return None
+    prefix = FAMILY_PREFIX[family]
+    ok = [m.name for m in MACHINES_100 if m.family == family and not m.deprecation_reason]
+    return min(ok, key=lambda n: tuple(int(p) for p in n.removeprefix(prefix).split(".")),
+               default=None)
+
+
+def deprecation(mc: MachineClass72 | MachineClass100 | None) -> str | None:
+    """The warning the target prints for a machine type, if it deprecates it (10.0)."""
+    reason = getattr(mc, "deprecation_reason", None)
+    if mc is None or reason is None:
+        return None
+    return f"Machine type '{mc.name}' is deprecated: {reason}"
+
+
+def cannot_keep(port: Port, name: str, warning: str) -> PortFailed:
+    family = family_of(name, port.target)
+    newest = target_machine(name, False, port.target, port.target)
+    oldest = oldest_supported(family, port.target)
+    lines = [f"tracesim port: --keep-machine cannot keep {name} on QEMU {port.target} without "
+             f"a deprecation warning: {port.target} prints first '{PROGRAM}: warning: "
+             f"{warning}'"]
+    if newest != name:
+        lines.append(f"  without --keep-machine the port moves the line to {newest}, the "
+                     f"{port.target} machine of the same family")
+    if oldest and oldest != newest:
+        lines.append(f"  {oldest} is the oldest {port.target} does not deprecate; the port does "
+                     "not pick it for you: it is a different machine version too (another "
+                     "guest ABI), and the next to be deprecated")
+    return PortFailed(*lines)
+
+
+def machine_reason(port: Port, name: str, target: str) -> str:
+    s, t = port.source, port.target
+    if port.keep_machine:
+        return (f"{name} is kept (--keep-machine); the line must name it, as {t} reads "
+                f"aliases and the default as its own {t} types")
+    why = f"{s} ran {name}; the {t} machine of the same family is {target} "
+    if (s, t) == (FROM, TO):
+        return why + "(--keep-machine keeps the old one)"
+    warning = deprecation(FIND_MACHINE[t](name))
+    if warning:
+        alias = getattr(FIND_MACHINE[t](target), "alias", None)
+        means = f" (what {alias} means on {t})" if alias else ""
+        oldest = oldest_supported(family_of(name, t), t)
+        older = (f", rather than {oldest}, the oldest one {t} does not deprecate: either is a "
+                 "new guest ABI, and the newest stays supported longest" if oldest else "")
+        return (f"{s} ran {name}, which {t} deprecates ('{warning}'); the port moves to "
+                f"{target}, the {t} machine of the same family{means}{older} (--keep-machine "
+                f"refuses: {t} cannot run {name} without the warning)")
+    return why + f"(--keep-machine keeps the old one, which {t} runs without a warning)"
 
 
 def port_machine(port: Port, run42: Run) -> MachineClass72:
     name42 = run42.summary["machine"]
-    target = target_machine(name42, port.keep_machine)
-    mc = find_machine_72(target)
+    target = target_machine(name42, port.keep_machine, port.source, port.target)
+    mc = FIND_MACHINE[port.target](target)
     if mc is None:
-        raise PortFailed(f"tracesim port: QEMU 7.2 has no machine type {target} "
-                         f"(the 4.2 line runs on {name42})")
+        raise PortFailed(f"tracesim port: QEMU {port.target} has no machine type {target} "
+                         f"(the {port.source} line runs on {name42})")
+    warning = deprecation(mc)
+    if warning:
+        raise cannot_keep(port, target, warning)
     machines = [o for o in port.opts if o.name == "machine" and o.arg is not None]
     typed = [o for o in machines if get(o, "type", "type") is not None]
-    why = (f"{name42} is kept (--keep-machine); the line must name it, as 7.2 reads "
-           "aliases and the default as its own 7.2 types" if port.keep_machine
-           else f"4.2 ran {name42}; the 7.2 machine of the same family is {target} "
-           "(--keep-machine keeps the old one)")
+    why = machine_reason(port, name42, target)
     if not typed:
         new = Opt("-machine", target if not machines else f"{target},{machines[0].arg}")
         at = port.opts.index(machines[0]) if machines else 0
@@ -263,7 +332,7 @@ def port_machine(port: Port, run42: Run) -> MachineClass72:
             port.opts[at] = new
         else:
             port.opts.insert(0, new)
-        before = machines[0].text() if machines else "(no -machine: 4.2's default)"
+        before = machines[0].text() if machines else f"(no -machine: {port.source}'s default)"
         port.note(before, new.text(), why)
         return mc
     for opt in typed:
@@ -275,7 +344,7 @@ def port_machine(port: Port, run42: Run) -> MachineClass72:
 
 
 def rename_reserved(port: Port) -> None:
-    """7.2 keeps `pc.ram` for its default RAM backend (create_default_memdev)."""
+    """7.2 and 10.0 keep `pc.ram` for their default RAM backend (create_default_memdev)."""
     objects = [o for o in port.opts if o.name == "object" and get(o, "id", "qom-type") == "pc.ram"]
     if not objects:
         return
@@ -286,12 +355,12 @@ def rename_reserved(port: Port) -> None:
             if opt.arg and opt.name and get(opt, key, implied) == "pc.ram":
                 before = opt.text()
                 opt.arg = set_segment(opt.arg, key, implied, f"{key}={new_id}")
-                port.note(before, opt.text(), "7.2 reserves the id 'pc.ram' for the default "
-                          "RAM backend of PC machines (create_default_memdev)")
+                port.note(before, opt.text(), f"{port.target} reserves the id 'pc.ram' for "
+                          "the default RAM backend of PC machines (create_default_memdev)")
 
 
 def node_options(opts: list[Opt]) -> list[tuple[int, Opt]]:
-    """Each `-numa node` with the node id 4.2's parse_numa_node gave it."""
+    """Each `-numa node` with the node id the source's parse_numa_node gave it."""
     out: list[tuple[int, Opt]] = []
     for opt in opts:
         if numa_type(opt) != "node":
@@ -305,28 +374,34 @@ def node_options(opts: list[Opt]) -> list[tuple[int, Opt]]:
     return out
 
 
-def memory_reason(run42: Run, mc: MachineClass72, had_mem: bool, ram_size: int) -> str:
+def memory_reason(run42: Run, mc: MachineClass72, had_mem: bool, ram_size: int,
+                  target: str = TO) -> str:
+    s, t = run42.profile, target
     if not had_mem:
-        split = next((f for f in SPLIT_FUNCTIONS if f in run42.calls), SPLIT_FUNCTIONS[0])
-        return (f"4.2 split the RAM itself ({split}, with a deprecation warning); 7.2 has no "
+        split = next((f for f in SPLIT_FUNCTIONS if f in run42.calls), None)
+        if split is None and s != FROM:
+            return (f"{s} gave this node RAM without mem= or memdev=; {t} would not: the "
+                    "memdev gives the node the same size")
+        split = split or SPLIT_FUNCTIONS[0]
+        return (f"{s} split the RAM itself ({split}, with a deprecation warning); {t} has no "
                 "automatic split, so numa_complete_configuration would fail with 'total "
                 f"memory for NUMA nodes (0x0) should equal RAM size ({ram_size:#x})'")
     if not mc.numa_mem_supported:
-        return (f"7.2's parse_numa_node refuses -numa node,mem on {mc.name} (5.1+ machine "
+        return (f"{t}'s parse_numa_node refuses -numa node,mem on {mc.name} (5.1+ machine "
                 "types): 'Parameter -numa node,mem is not supported by this machine type'")
-    return (f"7.2 still takes -numa node,mem on {mc.name} (up to 5.0) but warns that it is "
+    return (f"{t} still takes -numa node,mem on {mc.name} (up to 5.0) but warns that it is "
             "deprecated; memdev gives the same size without a warning")
 
 
 def port_memory(port: Port, run42: Run, mc: MachineClass72) -> None:
-    """Give every node the size 4.2 gave it, as a memory-backend-ram object of its own."""
+    """Give every node the size the source gave it, as a memory-backend-ram object of its own."""
     nodes = run42.summary["numa"]["nodes"]
     taken = used_ids(port.opts)
     objects: list[Opt] = []
     ram_size = run42.summary["ram_size"]
     for nid, opt in sorted(node_options(port.opts), key=lambda n: n[0]):
         if get(opt, "memdev", "type") is not None or nid >= len(nodes):
-            continue  # already a backend (7.2 reads it as 4.2 did)
+            continue  # already a backend (the target reads it as the source did)
         had_mem = get(opt, "mem", "type") is not None
         size = nodes[nid]["mem"]
         before = opt.text()
@@ -334,8 +409,9 @@ def port_memory(port: Port, run42: Run, mc: MachineClass72) -> None:
             if not had_mem:
                 continue
             opt.arg = set_segment(opt.arg or "", "mem", "type", None)  # a node without RAM
-            port.note(before, opt.text(), "4.2 gave this node no RAM; 7.2 takes a node "
-                      "without memory as such, and refuses or deprecates mem=")
+            port.note(before, opt.text(), f"{port.source} gave this node no RAM; "
+                      f"{port.target} takes a node without memory as such, and refuses or "
+                      "deprecates mem=")
             continue
         ram_id = fresh_id(taken)
         obj = Opt("-object", f"memory-backend-ram,id={ram_id},size={size_text(size)}")
@@ -345,7 +421,7 @@ def port_memory(port: Port, run42: Run, mc: MachineClass72) -> None:
             opt.arg = set_segment(opt.arg or "", "mem", "type", memdev)
         else:
             opt.arg = f"{opt.arg},{memdev}" if opt.arg else f"node,{memdev}"
-        why = memory_reason(run42, mc, had_mem, ram_size)
+        why = memory_reason(run42, mc, had_mem, ram_size, port.target)
         port.note(before, f"{opt.text()} with {obj.text()}", why)
     if objects:
         first = next(i for i, o in enumerate(port.opts) if o.name == "numa")
@@ -353,7 +429,7 @@ def port_memory(port: Port, run42: Run, mc: MachineClass72) -> None:
 
 
 def smp_spelled(run42: Run) -> str:
-    """4.2's topology in full, so no parser can read it differently."""
+    """The source's topology in full, so no parser can read it differently."""
     smp = run42.summary["smp"]
     parts = [str(smp["cpus"]), f"sockets={sockets(run42)}"]
     if (smp["dies"] or 1) != 1:
@@ -368,13 +444,25 @@ def smp_warnings(run: Run) -> list[str]:
     return [line for line in run.stderr_lines if "CPU topology" in line]
 
 
+def zero_members(run: Run) -> list[str]:
+    """7.2's warning for a zero -smp member, which it read as not given."""
+    return [line for line in run.stderr_lines if "Deprecated CPU topology" in line]
+
+
 def smp_reason(run42: Run, trial: Run, mc: MachineClass72, opts: list[Opt]) -> str:
     keys = {k for o in opts if o.name == "smp" for k, _ in params(o, "cpus")}
+    s, t = run42.profile, trial.profile
+    if not trial.ok and zero_members(run42):
+        warned = zero_members(run42)[0].split(": warning: ", 1)[-1]
+        error = trial.stderr_lines[-1].split(": ", 1)[-1] if trial.stderr_lines else "it fails"
+        return (f"{s} warned '{warned}' and read a zero member as not given; {t}'s "
+                f"machine_parse_smp_config refuses it: '{error}'; the values {s} used, spelled "
+                "out")
     if not trial.ok:
-        return ("7.2's machine_parse_smp_config does not take it as 4.2's pc_smp_parse did: "
+        return (f"{t}'s machine_parse_smp_config does not take it as {s}'s {SMP_PARSER[s]} did: "
                 + (trial.stderr_lines[-1] if trial.stderr_lines else "it fails"))
     if smp_warnings(trial) and same_topology(run42, trial):
-        return "7.2's machine_parse_smp_config warns: " + smp_warnings(trial)[0]
+        return f"{t}'s machine_parse_smp_config warns: " + smp_warnings(trial)[0]
     moved = [c["index"] for c, d in zip(run42.summary["cpus"], trial.summary["cpus"])
              if c["node_id"] != d["node_id"]]
     if moved:
@@ -387,14 +475,14 @@ def smp_reason(run42: Run, trial: Run, mc: MachineClass72, opts: list[Opt]) -> s
     if "sockets" not in keys and "cores" not in keys and not mc.smp_props.prefer_sockets:
         n = trial.summary["smp"]["max_cpus"]
         return (f"on {mc.name} (6.2+ machine types) -smp {n} means {n} cores in one socket, "
-                f"4.2 made {sockets(run42)} sockets, and the default CPU-to-node mapping "
+                f"{s} made {sockets(run42)} sockets, and the default CPU-to-node mapping "
                 "follows sockets (x86_get_default_cpu_node_id: socket-id % nodes); " + effect)
-    return "7.2 derives another topology from it than 4.2 did; " + effect
+    return f"{t} derives another topology from it than {s} did; " + effect
 
 
 def port_smp(port: Port, run42: Run, mc: MachineClass72) -> None:
-    """Spell the 4.2 topology out when 7.2 would read the -smp option differently."""
-    trial = simulate(flatten(port.opts), TO)
+    """Spell the source topology out when the target would read the -smp option differently."""
+    trial = simulate(flatten(port.opts), port.target)
     if trial.ok and same_topology(run42, trial) and not smp_warnings(trial):
         return
     spelled = smp_spelled(run42)
@@ -414,23 +502,35 @@ def port_smp(port: Port, run42: Run, mc: MachineClass72) -> None:
 
 
 def allowed_warnings(run42: Run) -> set[str]:
-    """What 7.2 may print: 4.2's own messages less the RAM deprecations the port removes."""
-    return {line for line in run42.stderr_lines if not any(d in line for d in MEM_DEPRECATION)}
+    """What the target may print: the source's own messages less the deprecations the port
+    removes (RAM given by mem= or split by QEMU, 7.2's zero -smp member)."""
+    return {line for line in run42.stderr_lines if "deprecated" not in line.lower()}
+
+
+def keep_hint(run42: Run, run72: Run) -> str:
+    machine = run42.summary["machine"]
+    warning = deprecation(FIND_MACHINE[run72.profile](machine))
+    if not warning:
+        return f"--keep-machine keeps {machine}"
+    return (f"{run72.profile} deprecates {machine} and every machine type it does not "
+            f"deprecate is 5.1+, so no {run72.profile} machine type keeps this layout without "
+            "a warning")
 
 
 def differences(run42: Run, run72: Run) -> list[str]:
     a, b = run42.summary, run72.summary
+    s, t = run42.profile, run72.profile
     out: list[str] = []
     na, nb = a["numa"]["nodes"], b["numa"]["nodes"]
     if len(na) != len(nb):
-        out.append(f"4.2 has {len(na)} NUMA node(s), 7.2 would have {len(nb)}")
+        out.append(f"{s} has {len(na)} NUMA node(s), {t} would have {len(nb)}")
         if not na and run72.summary["maxram_size"] > run72.summary["ram_size"]:
             out.append(f"({run72.summary['machine']} makes a node for maxmem > RAM size, "
-                       "auto_enable_numa_with_memdev, from 5.1 on; --keep-machine keeps "
-                       f"{a['machine']})")
+                       "auto_enable_numa_with_memdev, from 5.1 on; "
+                       f"{keep_hint(run42, run72)})")
     for x, y in zip(na, nb):
         if x["mem"] != y["mem"]:
-            out.append(f"node {x['id']}: {x['mem']} bytes on 4.2, {y['mem']} on 7.2")
+            out.append(f"node {x['id']}: {x['mem']} bytes on {s}, {y['mem']} on {t}")
     if a["numa"]["have_numa_distance"] and [n["distance"] for n in na] != \
             [n["distance"] for n in nb]:
         out.append("the distance tables differ")
@@ -439,50 +539,58 @@ def differences(run42: Run, run72: Run) -> list[str]:
     nodes_a = [c["node_id"] for c in a["cpus"]]
     nodes_b = [c["node_id"] for c in b["cpus"]]
     if nodes_a != nodes_b:
-        out.append(f"CPU nodes: {nodes_a} on 4.2, {nodes_b} on 7.2")
+        out.append(f"CPU nodes: {nodes_a} on {s}, {nodes_b} on {t}")
     if a["ram_size"] != b["ram_size"]:
-        out.append(f"RAM size: {a['ram_size']} on 4.2, {b['ram_size']} on 7.2")
+        out.append(f"RAM size: {a['ram_size']} on {s}, {b['ram_size']} on {t}")
     if not out and run42.info != run72.info:
         out.append("`info numa` differs")
     allowed = allowed_warnings(run42)
     for line in run72.stderr_lines:
         if "deprecated" in line.lower() or line not in allowed:
-            out.append(f"7.2 prints: {line}")
+            out.append(f"{t} prints: {line}")
     return out
 
 
 def check(run42: Run, run72: Run, line: str) -> None:
+    s, t = run42.profile, run72.profile
     if not run72.ok:
-        raise PortFailed("tracesim port: the ported line fails on QEMU 7.2 "
+        raise PortFailed(f"tracesim port: the ported line fails on QEMU {t} "
                          f"(exit {run72.summary['exit_status']}):",
                          *[f"  {m}" for m in run72.stderr_lines], f"  tried: {line}")
     diffs = differences(run42, run72)
     if diffs:
-        raise PortFailed("tracesim port: QEMU 7.2 would not keep the 4.2 layout:",
+        raise PortFailed(f"tracesim port: QEMU {t} would not keep the {s} layout:",
                          *[f"  {d}" for d in diffs], f"  tried: {line}")
 
 
 # -- the command ------------------------------------------------------------------------------
 
 
-def port_line(args: list[str], keep_machine: bool = False) -> tuple[list[str], list[str]]:
-    """The 7.2 line (without the program name) and the rewrite notes; PortFailed if none."""
-    run42 = simulate(args, FROM)
+def port_line(args: list[str], keep_machine: bool = False, source: str = FROM,
+              target: str = TO) -> tuple[list[str], list[str]]:
+    """The target line (without the program name) and the rewrite notes; PortFailed if none."""
+    run42 = simulate(args, source)
     if not run42.ok:
         errors = [m for m in run42.stderr_lines if ": warning: " not in m] or run42.stderr_lines
-        raise PortFailed(f"tracesim port: the line already fails on QEMU 4.2 "
+        raise PortFailed(f"tracesim port: the line already fails on QEMU {source} "
                          f"(exit {run42.summary['exit_status']}):", *[f"  {m}" for m in errors])
     if run42.summary["machine"] is None:
-        raise PortFailed("tracesim port: QEMU 4.2 builds no machine for this line "
+        raise PortFailed(f"tracesim port: QEMU {source} builds no machine for this line "
                          "(a help request?): nothing to port")
-    port = Port(tokenize(args), keep_machine)
+    port = Port(tokenize(args), keep_machine, source, target)
     mc = port_machine(port, run42)
     rename_reserved(port)
     port_memory(port, run42, mc)
     port_smp(port, run42, mc)
     out = flatten(port.opts)
-    check(run42, simulate(out, TO), shlex.join([PROGRAM, *out]))
+    check(run42, simulate(out, target), shlex.join([PROGRAM, *out]))
     return out, port.notes
+
+
+def default_target(source: str) -> str:
+    """--to when not given: the profile after --from (7.2 after 4.2, 10.0 after 7.2)."""
+    later = [t for s, t in PAIRS if s == source]
+    return later[0] if later else TO
 
 
 def check_profiles(source: str, target: str) -> None:
@@ -490,32 +598,41 @@ def check_profiles(source: str, target: str) -> None:
         if value not in PROFILES:
             raise UsageError(f"tracesim port: unknown profile '{value}' for {flag} "
                              f"(profiles: {known_profiles()})")
-    if (source, target) != (FROM, TO):
-        raise UsageError(f"tracesim port: only --from {FROM} --to {TO} is supported")
+    if (source, target) not in PAIRS:
+        pairs = [f"--from {s} --to {t}" for s, t in PAIRS]
+        raise UsageError(f"tracesim port: only {', '.join(pairs[:-1])} or {pairs[-1]} is "
+                         "supported (a port goes to a newer QEMU)")
 
 
 def cmd_port(argv: list[str]) -> int:
     p = Parser(
         prog="tracesim port",
-        description=f"Rewrite a QEMU {FROM} command line for QEMU {TO} with the same NUMA "
-        "layout (node sizes, CPU-to-node mapping, distances) and no deprecation warning. "
-        "The line goes to stdout, one line per rewrite with its reason to stderr.",
-        usage="tracesim port [--from 4.2] [--to 7.2] [--keep-machine] -- QEMU_ARGS...",
+        description="Rewrite a QEMU command line for a newer QEMU (4.2 to 7.2, 4.2 to 10.0, "
+        "7.2 to 10.0) with the same NUMA layout (node sizes, CPU-to-node mapping, topology, "
+        "distances) and no deprecation warning. The line goes to stdout, one line per rewrite "
+        "with its reason to stderr.",
+        usage="tracesim port [--from 4.2|7.2] [--to 7.2|10.0] [--keep-machine] -- "
+        "QEMU_ARGS...",
     )
-    p.add_argument("--from", dest="source", default=FROM, help="the QEMU version it ran on")
-    p.add_argument("--to", dest="target", default=TO, help="the QEMU version to run it on")
+    p.add_argument("--from", dest="source", default=FROM,
+                   help=f"the QEMU version it ran on (default {FROM})")
+    p.add_argument("--to", dest="target", default=None,
+                   help="the QEMU version to run it on (default: the next one, 7.2 after 4.2, "
+                   "10.0 after 7.2)")
     p.add_argument("--keep-machine", action="store_true",
-                   help="keep the 4.2 machine type (pc-q35-4.2, ...) instead of its 7.2 one")
+                   help="keep the machine type the line ran on (pc-q35-4.2, ...) instead of "
+                   "its family's target version; refused where the target deprecates it")
     ours, qemu_args = split_qemu_args(
         argv, {"--from", "--to"}, {"-h", "--help", "--keep-machine"}
     )
     args = p.parse_args(ours)
-    check_profiles(args.source, args.target)
+    target = args.target if args.target is not None else default_target(args.source)
+    check_profiles(args.source, target)
     qemu_args = strip_program(qemu_args)
     if not qemu_args:
         raise UsageError("tracesim port: give the QEMU command line after --")
     try:
-        line, notes = port_line(qemu_args, args.keep_machine)
+        line, notes = port_line(qemu_args, args.keep_machine, args.source, target)
     except PortFailed as failed:
         sys.stderr.write("".join(f"{m}\n" for m in failed.lines))
         return 1
