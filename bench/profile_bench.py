@@ -51,7 +51,7 @@ def main() -> int:
         print("profile_bench: qemu-system-x86_64 is not installed (apt-get install "
               "qemu-system-x86)")
         return 2
-    print(f"{'line':<28} {'profile':>7} {'tracesim':>10} {'QEMU 7.2':>10} {'ratio':>8}")
+    print(f"{'line':<28} {'profile':>7} {'tracesim':>10} {'real QEMU':>10} {'ratio':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         compare("seed (memdev form)", "7.2", seed_memdev_argv(), qemu, args.repeat, out)
@@ -59,6 +59,10 @@ def main() -> int:
         ours = [wall(TRACESIM + ["run", "-o", str(out / "s.jsonl"), "--"] + seed_argv())
                 for _ in range(args.repeat)]
         print(f"{'seed (4.2 profile)':<28} {'4.2':>7} {statistics.median(ours):>10.3f}")
+        qemu10 = Path.home() / ".cache/tracesim/qemu-10.0.13/bin/qemu-system-x86_64"
+        if qemu10.exists():  # bash .ci/build-qemu-10.0 (an -O0 build: slower than Debian's)
+            compare("seed (memdev form)", "10.0", seed_memdev_argv(), str(qemu10), args.repeat,
+                    out)
         if not args.quick:
             compare("largest (memdev form)", "7.2", largest_memdev_argv(), qemu, 1, out)
     if not args.quick:

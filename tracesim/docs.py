@@ -129,7 +129,10 @@ class Site:
     def __init__(self, scenarios: list[Scenario]) -> None:
         from .profiles import DEFAULT_PROFILE
 
-        profiles = sorted({s.profile for s in scenarios}, key=lambda p: p != DEFAULT_PROFILE)
+        from .profiles import PROFILES
+
+        given = {s.profile for s in scenarios}  # the default first, then oldest to newest
+        profiles = sorted(given, key=lambda p: (p != DEFAULT_PROFILE, PROFILES.index(p)))
         self.sites = [
             (("" if k == 0 else f"qemu-{p}/"),
              ProfileSite([s for s in scenarios if s.profile == p], p))
@@ -142,7 +145,7 @@ class Site:
 
         top = self.sites[0][1]
         others = [(prefix, site.profile) for prefix, site in self.sites[1:]]
-        upgrade = {site.profile for _, site in self.sites} >= {"4.2", "7.2"}
+        upgrade = {site.profile for _, site in self.sites} >= {"4.2", "7.2", "10.0"}
         top.elsewhere = others
         top.upgrade = upgrade
         for prefix, site in self.sites:
@@ -244,7 +247,7 @@ class ProfileSite:
                      for folder, p in self.elsewhere]
             if self.upgrade:
                 links.append(f'<a href="{UPGRADE_PAGE}">upgrading the seed\'s line from 4.2 to '
-                             "7.2</a>")
+                             "7.2 and 10.0</a>")
             body.append(f"<p>Also here: {', '.join(links)}.</p>\n")
         if with_seed and self.profile == "4.2":
             body.append(
@@ -503,6 +506,7 @@ def stale_files(directory: Path, files: dict[str, bytes]) -> list[str]:
         for p in (directory / folder).glob("*")
         if p.is_file() and str(p.relative_to(directory)) not in files
     )
+    stale += sorted(p.name for p in directory.glob("*.html") if p.name not in files)
     return stale
 
 

@@ -1,5 +1,6 @@
-"""The docs site's upgrade page: the seed's line on QEMU 4.2 and on 7.2, where the two
-versions part and why, and the line `tracesim port` writes for 7.2 with its outcome."""
+"""The docs site's upgrade page: the seed's line on QEMU 4.2, 7.2 and 10.0 side by side,
+where each version parts from the one before and why, and the lines `tracesim port` writes
+for 7.2 and 10.0 with their outcomes."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import shlex
 
 from .pictures.docs_html import e, page, status, table
 
-UPGRADE_PAGE = "upgrade-4.2-to-7.2.html"
+UPGRADE_PAGE = "upgrading.html"
 PROGRAM = "qemu-system-x86_64"
+VERSIONS = ("4.2", "7.2", "10.0")
 
 
 def _outcome(argv: list[str], profile: str) -> tuple[int | None, str, str]:
@@ -24,8 +26,8 @@ def _outcome(argv: list[str], profile: str) -> tuple[int | None, str, str]:
     return state.exit_status, stdout_stderr(trace.events)[1], numa
 
 
-def _cross_report(argv: list[str]) -> str:
-    """`tracesim diff --a-profile 4.2 --b-profile 7.2 -- ARGS`, as text."""
+def _cross_report(argv: list[str], a: str, b: str) -> str:
+    """`tracesim diff --a-profile A --b-profile B -- ARGS`, as text."""
     from .cli import simulate_trace
     from .diffing.align import Side
     from .diffing.crossver import cross_diff
@@ -33,10 +35,9 @@ def _cross_report(argv: list[str]) -> str:
     from .trace.store import encode_lines
 
     sides = []
-    for label, profile in (("A", "4.2"), ("B", "7.2")):
+    for profile in (a, b):
         trace = simulate_trace(argv, profile)
-        sides.append(Side("(simulated)",
-                          io.BytesIO(encode_lines(trace.header, trace.events))))
+        sides.append(Side("(simulated)", io.BytesIO(encode_lines(trace.header, trace.events))))
     return render_cross_text(cross_diff(sides[0], sides[1]), Paint(False))
 
 
@@ -45,40 +46,50 @@ def _pre(text: str, cls: str = "") -> str:
     return f"<pre{attr}>{e(text)}</pre>\n" if text else '<p class="muted">nothing</p>\n'
 
 
-def upgrade_page(footer: str) -> str:
+def _ported(seed: list[str], target: str) -> list[str]:
+    """The port section for one target version."""
     from .port import PortFailed, port_line
+
+    body = [f"<h3>QEMU {e(target)}</h3>\n",
+            f"<pre>tracesim port --from 4.2 --to {e(target)} -- {e(shlex.join(seed))}</pre>\n"]
+    try:
+        line, notes = port_line(seed, source="4.2", target=target)
+    except PortFailed as failed:
+        return body + [_pre("\n".join(failed.lines))]
+    got, err, numa = _outcome(line, target)
+    return body + [
+        f"<pre>{e(shlex.join([PROGRAM, *line]))}</pre>\n",
+        "<p>Each rewrite and its reason:</p>\n",
+        _pre("\n".join(n.removeprefix("tracesim port: ") for n in notes)),
+        table(["", f"the ported line on QEMU {e(target)}"], [
+            ["outcome", status(got)], ["stderr", _pre(err, "stderr")],
+            ["<code>info numa</code>", _pre(numa)],
+        ]),
+    ]
+
+
+def upgrade_page(footer: str) -> str:
     from .scenarios import default_argv
 
     seed = default_argv()
-    s42, err42, numa42 = _outcome(seed, "4.2")
-    s72, err72, _ = _outcome(seed, "7.2")
+    runs = {v: _outcome(seed, v) for v in VERSIONS}
     body = [
-        "<h1>Upgrading the seed's line from QEMU 4.2 to 7.2</h1>\n",
+        "<h1>Upgrading the seed's line: QEMU 4.2, 7.2 and 10.0</h1>\n",
         f"<pre>{e(shlex.join([PROGRAM, *seed]))}</pre>\n",
-        table(["", "QEMU 4.2", "QEMU 7.2"], [
-            ["outcome", status(s42), status(s72)],
-            ["stderr", _pre(err42, "stderr"), _pre(err72, "stderr")],
+        table([""] + [f"QEMU {e(v)}" for v in VERSIONS], [
+            ["outcome"] + [status(runs[v][0]) for v in VERSIONS],
+            ["stderr"] + [_pre(runs[v][1], "stderr") for v in VERSIONS],
+            ["<code>info numa</code>"] + [_pre(runs[v][2]) for v in VERSIONS],
         ]),
-        "<h2>Where the versions part, and why</h2>\n",
-        f"<pre>tracesim diff --a-profile 4.2 --b-profile 7.2 -- {e(shlex.join(seed))}</pre>\n",
-        _pre(_cross_report(seed)),
-        "<h2>The same layout on 7.2</h2>\n",
-        f"<pre>tracesim port --from 4.2 --to 7.2 -- {e(shlex.join(seed))}</pre>\n",
+        "<h2>Where each version parts from the one before, and why</h2>\n",
     ]
-    try:
-        line, notes = port_line(seed)
-    except PortFailed as failed:
-        body.append(_pre("\n".join(failed.lines)))
-    else:
-        ported, nported, numa72 = _outcome(line, "7.2")
-        body += [
-            f"<pre>{e(shlex.join([PROGRAM, *line]))}</pre>\n",
-            "<p>Each rewrite and its reason:</p>\n",
-            _pre("\n".join(n.removeprefix("tracesim port: ") for n in notes)),
-            table(["", "the line on QEMU 4.2", "the ported line on QEMU 7.2"], [
-                ["outcome", status(s42), status(ported)],
-                ["stderr", _pre(err42, "stderr"), _pre(nported, "stderr")],
-                ["<code>info numa</code>", _pre(numa42), _pre(numa72)],
-            ]),
-        ]
-    return page("tracesim: upgrading from QEMU 4.2 to 7.2", "", "".join(body), footer, "4.2")
+    for a, b in zip(VERSIONS, VERSIONS[1:]):
+        body += [f"<h3>{e(a)} to {e(b)}</h3>\n",
+                 f"<pre>tracesim diff --a-profile {e(a)} --b-profile {e(b)} -- "
+                 f"{e(shlex.join(seed))}</pre>\n",
+                 _pre(_cross_report(seed, a, b))]
+    body.append("<h2>The same layout on the newer versions</h2>\n")
+    for target in VERSIONS[1:]:
+        body += _ported(seed, target)
+    return page("tracesim: upgrading from QEMU 4.2 to 7.2 and 10.0", "", "".join(body), footer,
+                "4.2")

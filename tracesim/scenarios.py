@@ -124,7 +124,33 @@ TEACHING_72: dict[str, tuple[str, str]] = {
         "-machine q35 -m 1G -object memory-backend-ram,id=pc.ram,size=1G",
     ),
 }
-SCENARIOS: dict[str, dict[str, tuple[str, str]]] = {"4.2": TEACHING, "7.2": TEACHING_72}
+# What changes again on 10.0 (traces/qemu-10.0/)
+TEACHING_100: dict[str, tuple[str, str]] = {
+    DEFAULT_NAME: ("the seed's line on 10.0: still no automatic split, exit 1", DEFAULT_ARGS),
+    "seed-memdev": TEACHING_72["seed-memdev"],
+    "mem-q35-5.0": (
+        "pc-q35-5.0 still takes mem=, but 10.0 first warns that the machine type is deprecated",
+        TEACHING_72["mem-q35-5.0"][1],
+    ),
+    "smp-zero": (
+        "-smp 0 is an error on 10.0 (7.2 warned and used 1 CPU)",
+        "-machine q35 -m 1G -smp 0",
+    ),
+    "smp-modules": (
+        "10.0's new module level: 2 modules of 2 cores, APIC ids and CPU nodes follow it",
+        f"-machine q35 -m 1G -smp 8,sockets=2,modules=2,cores=2 {MEMDEV_2x512} "
+        "-numa node,memdev=m0 -numa node,memdev=m1",
+    ),
+    "cpus-unassigned-memdev": TEACHING_72["cpus-unassigned-memdev"],
+    "dist-sym3-memdev": TEACHING_72["dist-sym3-memdev"],
+    "pc-ram-clash": (
+        "the pc.ram clash, reworded with a hint on 10.0: exit 1",
+        TEACHING_72["pc-ram-clash"][1],
+    ),
+}
+SCENARIOS: dict[str, dict[str, tuple[str, str]]] = {
+    "4.2": TEACHING, "7.2": TEACHING_72, "10.0": TEACHING_100,
+}
 
 
 def default_argv() -> list[str]:
