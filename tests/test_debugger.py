@@ -286,7 +286,7 @@ def test_debug_reads_a_trace_file_and_damaged_ones_fail_cleanly(tmp_path: Path) 
     assert main(["run", "-o", str(good), "--"] + SEED) == 0
     proc = subprocess.run([sys.executable, "-m", "tracesim", "debug", "-batch", "-ex", "run", str(good)],
                           capture_output=True, text=True)
-    assert proc.returncode == 0 and "exited normally" in proc.stdout
+    assert proc.returncode == 0 and "The modelled path ends at hw/core/machine.c:1143" in proc.stdout
     bad = tmp_path / "bad.jsonl"
     bad.write_text(good.read_text().replace('"step"', '"stpe"', 3))
     proc = subprocess.run([sys.executable, "-m", "tracesim", "debug", "-batch", str(bad)],

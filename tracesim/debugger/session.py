@@ -256,8 +256,22 @@ class Session:
         self.exited = True
         self._state_cache = None
         if status == 0:
-            return [f"[Inferior 1 (process {PID}) exited normally]"]
+            return self._modelled_path_ends()
         return [f"[Inferior 1 (process {PID}) exited with code {status:02o}]"]
+
+    def _modelled_path_ends(self) -> list[str]:
+        """Status 0 is not an exit: QEMU goes on into machine_class->init, which the model
+        does not follow; say so rather than "exited normally"."""
+        board = self.index.by_kind.get("board.init")
+        if not board:
+            return [f"[Inferior 1 (process {PID}) exited normally]"]
+        fact = self.events[board[-1]]
+        info = self.index.frame_at(board[-1])
+        where = f"{info.file}:{fact.line}" if info else f"line {fact.line}"
+        machine = fact.data.get("machine", "the machine")
+        return [f"The modelled path ends at {where}: QEMU goes on into machine_class->init "
+                f"for {machine}, which tracesim does not model.",
+                f"[Inferior 1 (process {PID}) stopped following QEMU here]"]
 
     # --- breakpoints, watchpoints and catchpoints on the way ---------------------------
     def first_hit(self, start: int, end: int) -> tuple[int, list[str]] | None:
