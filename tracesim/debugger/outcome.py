@@ -103,6 +103,10 @@ def human_summary(trace: Trace) -> str:
     s = summarize(trace, st)
     # the machine's name and QEMU's messages come from the trace: escaped for the terminal
     lines = [safe_line(f"machine: {s['machine']}    exit status: {s['exit_status']}")]
+    board = [e for e in trace.events if type(e) is ev.Fact and e.name == "board.init"]
+    if s["exit_status"] == 0 and board:  # 0 is where the model stops following, not an exit
+        lines.append(f"the modelled path ends at line {board[-1].line} of machine_run_board_init: "
+                     "QEMU goes on into machine_class->init, which tracesim does not model")
     if s["stderr"]:
         lines.append("stderr:")
         lines += ["  " + safe_line(line) for line in s["stderr"].removesuffix("\n").split("\n")]
