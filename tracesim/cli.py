@@ -206,6 +206,11 @@ def cmd_examples(argv: list[str]) -> int:
 
 
 _DEBUG_VALUED = {"-ex", "--ex", "-eval-command", "--eval-command", "-x", "--command"}
+_MARK = "\x00"
+
+
+def _unmark(value: str) -> str:
+    return value.removeprefix(_MARK)
 
 
 def _attach_values(argv: list[str], valued: set[str]) -> list[str]:
@@ -215,7 +220,8 @@ def _attach_values(argv: list[str], valued: set[str]) -> list[str]:
     i = 0
     while i < len(argv):
         if argv[i] in valued and i + 1 < len(argv) and argv[i + 1].startswith("-"):
-            out.append(f"{argv[i]}={argv[i + 1]}")
+            # marked, so that argparse takes even `--` as the value; the type unmarks it
+            out.append(f"{argv[i]}={_MARK}{argv[i + 1]}")
             i += 2
             continue
         out.append(argv[i])
@@ -259,7 +265,7 @@ def cmd_debug(argv: list[str]) -> int:
         action="append",
         default=[],
         metavar="CMD",
-        type=lambda c: ("ex", c),
+        type=lambda c: ("ex", _unmark(c)),
         help="execute a command (repeatable, in order)",
     )
     p.add_argument(
@@ -268,7 +274,7 @@ def cmd_debug(argv: list[str]) -> int:
         dest="commands",
         action="append",
         metavar="FILE",
-        type=lambda f: ("x", f),
+        type=lambda f: ("x", _unmark(f)),
         help="execute the commands in FILE",
     )
     p.add_argument(
@@ -282,8 +288,10 @@ def cmd_debug(argv: list[str]) -> int:
         help="no introduction",
     )
     p.add_argument("trace", nargs="?", metavar="TRACE")
-    if "--" in argv:
-        cut = argv.index("--")
+    # `--` starts QEMU's arguments, unless it is the value of -ex/-x (`-ex --` runs "--")
+    cut = next((k for k, word in enumerate(argv)
+                if word == "--" and (k == 0 or argv[k - 1] not in _DEBUG_VALUED)), None)
+    if cut is not None:
         ours, qemu_args = argv[:cut], argv[cut + 1 :]
     else:
         ours, qemu_args = argv, None

@@ -15,7 +15,7 @@ from .outcome import info_numa, stdout_stderr
 from .breakpoints import CATCH_KINDS, CommandError
 from .expr import GdbError
 from .format import split_format
-from .session import PROGRAM, Session
+from .session import PID, PROGRAM, Session
 
 Handler = Callable[[Session, str], list[str]]
 
@@ -578,10 +578,13 @@ def cmd_backtrace(s: Session, rest: str) -> list[str]:
     return out
 
 
-def _select(s: Session, n: int) -> list[str]:
+def _select(s: Session, n: int, level: bool = False) -> list[str]:
+    """Select frame n; `level` when the user named the level (frame N), not a move."""
     frames = s.frames()
     if not frames:
         raise CommandError("No stack.")
+    if level and not 0 <= n < len(frames):
+        raise CommandError(f"No frame at level {n}.")
     if n < 0:
         raise CommandError("Bottom (innermost) frame selected; you cannot go down.")
     if n >= len(frames):
@@ -594,7 +597,7 @@ def _select(s: Session, n: int) -> list[str]:
 @command("frame", "frame [N]", aliases=("f",))
 def cmd_frame(s: Session, rest: str) -> list[str]:
     """Select and print frame N (the selected one without N)."""
-    return _select(s, count_arg(rest, s.selected))
+    return _select(s, count_arg(rest, s.selected), level=bool(rest.strip()))
 
 
 @command("up", "up [N]")
@@ -690,7 +693,8 @@ def cmd_list(s: Session, rest: str) -> list[str]:
 
 @command("info", "info SUBCOMMAND", aliases=("i",), completes=("info",))
 def cmd_info(s: Session, rest: str) -> list[str]:
-    """info breakpoints|watchpoints|frame|locals|args|display|line|source|record|registers."""
+    """info breakpoints|watchpoints|program|frame|locals|args|display|line|source|record|
+    registers."""
     sub, _, arg = rest.strip().partition(" ")
     if not sub:
         raise CommandError(
@@ -707,11 +711,33 @@ def cmd_info(s: Session, rest: str) -> list[str]:
     return INFO[names[0]](s, arg)
 
 
-def info_breakpoints(s: Session, arg: str) -> list[str]:
+def info_watchpoints(s: Session, arg: str) -> list[str]:
+    """Only the watchpoints, as gdb lists them."""
+    if not any(p.kind == "watchpoint" for p in s.points.points.values()):
+        return ["No watchpoints."]
+    return info_breakpoints(s, arg, only="watchpoint")
+
+
+def info_program(s: Session, arg: str) -> list[str]:
+    """gdb's account of the process, and what of the command line the model did not follow."""
+    ignored = [s.events[i].data.get("arg", "") for i in s.index.by_kind.get("opt.ignored", [])]
+    note = ([f"Not modelled (QEMU handles them outside this path): {', '.join(ignored)}."]
+            if ignored else [])
+    if not s.running:
+        return ["The program being debugged is not being run."] + note
+    frames = s.frames()
+    pc = s.debug.code.address(frames[0].file, frames[0].line or 0) if frames else 0
+    return [f"\tUsing the running image of child process {PID}.",
+            f"Program stopped at {pc:#x}.", "It stopped after being stepped."] + note
+
+
+def info_breakpoints(s: Session, arg: str, only: str | None = None) -> list[str]:
     if not s.points.points:
         return ["No breakpoints or watchpoints."]
     out = ["Num     Type           Disp Enb Address            What"]
     for p in s.points.points.values():
+        if only is not None and p.kind != only:
+            continue
         disp = "del " if p.temporary else "keep"
         enb = "y" if p.enabled else "n"
         if p.kind == "breakpoint":
@@ -875,7 +901,8 @@ def info_registers(s: Session, arg: str) -> list[str]:
 
 INFO = {
     "breakpoints": info_breakpoints,
-    "watchpoints": info_breakpoints,
+    "watchpoints": info_watchpoints,
+    "program": info_program,
     "frame": info_frame,
     "locals": info_locals,
     "args": info_args,
@@ -892,12 +919,28 @@ INFO_HELP = {
     "display": "Expressions to display when program stops.",
     "frame": "All about the selected stack frame.",
     "line": "Core addresses of the code for a source line.",
+    "program": "Execution status of the program.",
     "locals": "All local variables of current stack frame.",
     "record": "Info record options.",
     "registers": "List of integer registers and their contents, for selected stack frame.",
     "source": "Information about the current source file.",
     "watchpoints": "Status of specified watchpoints (all watchpoints if no argument).",
 }
+
+
+@command("show", "show version", repeats=False)
+def cmd_show(s: Session, rest: str) -> list[str]:
+    """Show what this debugger is (`show version`)."""
+    from .. import __version__
+
+    what = rest.strip()
+    if what and "version".startswith(what):
+        return [f"tracesim {__version__}: a replay of QEMU {s.trace.header.profile}'s board-init "
+                "NUMA path with gdb's commands.",
+                "The traced program is tracesim's model of QEMU, recorded as an event trace."]
+    if not what:
+        raise CommandError('"show" must be followed by the name of a show command.')
+    raise CommandError(f'Undefined show command: "{what}".  Try "help show".')
 
 
 @command("monitor", "monitor info numa", repeats=False)
