@@ -899,8 +899,14 @@ def info_registers(s: Session, arg: str) -> list[str]:
     return [f"rip            {pc:#x}       {pc:#x} <{f.fn}+{pc % 0x400}>", "(only rip is modelled)"]
 
 
+def info_numa_here(s: Session, arg: str) -> list[str]:
+    """QEMU's own `info numa` at this point (as `monitor info numa`)."""
+    return info_numa(s.state()).rstrip("\n").split("\n")
+
+
 INFO = {
     "breakpoints": info_breakpoints,
+    "numa": info_numa_here,
     "watchpoints": info_watchpoints,
     "program": info_program,
     "frame": info_frame,
@@ -920,6 +926,7 @@ INFO_HELP = {
     "frame": "All about the selected stack frame.",
     "line": "Core addresses of the code for a source line.",
     "program": "Execution status of the program.",
+    "numa": "QEMU's `info numa` at this point (what the monitor would show).",
     "locals": "All local variables of current stack frame.",
     "record": "Info record options.",
     "registers": "List of integer registers and their contents, for selected stack frame.",
