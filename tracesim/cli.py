@@ -176,7 +176,6 @@ def cmd_show(argv: list[str]) -> int:
 
 
 def cmd_examples(argv: list[str]) -> int:
-    from pathlib import Path
 
     from .examples import DEFAULT_DIR, example_traces, stale_examples
     from .trace.store import write_bytes_atomic

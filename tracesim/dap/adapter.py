@@ -341,7 +341,7 @@ class Adapter:
 
     # --- breakpoints ---------------------------------------------------------------------
     def req_setBreakpoints(self, args: dict[str, Any]) -> dict[str, Any]:
-        s = self._s()
+        self._s()  # refused before launch
         source = args.get("source") or {}
         file = self._file_of(source)
         key = f"setBreakpoints:{file or source.get('path') or source.get('name')}"
@@ -740,11 +740,9 @@ class Adapter:
         at = s.index.exit_index
         if at is not None:
             status = s.events[at].status
-        if status == 0 and s.index.by_kind.get("board.init"):
-            fact = s.events[s.index.by_kind["board.init"][-1]]
-            info = s.index.frame_at(at if at is not None else len(s.events) - 1)
-            where = f"{info.file}:{fact.line}" if info else "machine_run_board_init"
-            machine = fact.data.get("machine", "the machine")
+        end = s.modelled_path_end() if status == 0 else None
+        if end is not None:
+            where, machine = end
             self.event("output", {"category": "console", "output": (
                 f"The modelled path ends here ({where}): QEMU would go on into "
                 f"machine_class->init for {machine}, which tracesim does not model. "
@@ -863,7 +861,7 @@ class Adapter:
         return best
 
     def req_source(self, args: dict[str, Any]) -> dict[str, Any]:
-        s = self._s()
+        self._s()  # refused before launch
         ref = args.get("sourceReference") or (args.get("source") or {}).get("sourceReference")
         file = self.ref_files.get(ref) if isinstance(ref, int) else None
         if file is None:

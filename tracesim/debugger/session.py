@@ -259,16 +259,24 @@ class Session:
             return self._modelled_path_ends()
         return [f"[Inferior 1 (process {PID}) exited with code {status:02o}]"]
 
-    def _modelled_path_ends(self) -> list[str]:
-        """Status 0 is not an exit: QEMU goes on into machine_class->init, which the model
-        does not follow; say so rather than "exited normally"."""
+    def modelled_path_end(self) -> tuple[str, str] | None:
+        """(file:line, machine) where the model stops following QEMU, which goes on into
+        machine_class->init; None when the run ended otherwise."""
         board = self.index.by_kind.get("board.init")
         if not board:
-            return [f"[Inferior 1 (process {PID}) exited normally]"]
+            return None
         fact = self.events[board[-1]]
         info = self.index.frame_at(board[-1])
         where = f"{info.file}:{fact.line}" if info else f"line {fact.line}"
-        machine = fact.data.get("machine", "the machine")
+        return where, fact.data.get("machine", "the machine")
+
+    def _modelled_path_ends(self) -> list[str]:
+        """Status 0 is not an exit: QEMU goes on into machine_class->init, which the model
+        does not follow; say so rather than "exited normally"."""
+        end = self.modelled_path_end()
+        if end is None:
+            return [f"[Inferior 1 (process {PID}) exited normally]"]
+        where, machine = end
         return [f"The modelled path ends at {where}: QEMU goes on into machine_class->init "
                 f"for {machine}, which tracesim does not model.",
                 f"[Inferior 1 (process {PID}) stopped following QEMU here]"]

@@ -18,7 +18,6 @@ import os
 import re
 from dataclasses import dataclass
 from itertools import islice
-from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
 import msgspec

@@ -5,7 +5,6 @@ ERRP_GUARD, the default RAM backend through a class hook, the reworded pc.ram cl
 
 from __future__ import annotations
 
-from ..cutils import ParseError
 from ..process import Qemu, QemuError
 from ..state import ADDR_MACHINE, ADDR_MACHINE_CLASS
 from .cutils import qemu_strtosz
@@ -16,7 +15,7 @@ from ..v72.machine import (
     machine_consume_memdev,
     machine_numa_finish_cpu_init,
 )
-from ..v72.vl import parsed_ok
+from ..v72.vl import parse_memory_sizes
 from .state import MachineState
 
 RAM_ADDR_MAX = (1 << 64) - 1
@@ -30,12 +29,9 @@ def machine_set_mem(q: Qemu, ms: MachineState, mem: dict[str, str]) -> None:
              name="memory", opaque=0, errp=0x7FFFFFFFDB98)
     for line in (626, 627, 628, 629, 630, 632):
         rec.step(line)
-    try:  # the keyval visitor parses the strings parse_memory_options built
-        parsed = {k: qemu_strtosz(v) for k, v in mem.items() if k in ("size", "max-size")}
-    except ParseError:
-        key = next(k for k in ("size", "max-size")
-                   if k in mem and k not in parsed_ok(mem, qemu_strtosz))
-        text = f"Parameter 'memory.{key}' expects size"
+    parsed, bad = parse_memory_sizes(mem, qemu_strtosz)  # 10.0 warns about no size
+    if bad is not None:
+        text = f"Parameter 'memory.{bad}' expects size"
         rec.fact(632, "error.set", text=text)
         rec.step(633)
         rec.step(627)  # ERRP_GUARD's cleanup

@@ -12,7 +12,7 @@ from typing import Any, Callable
 from ..cutils import ParseError
 from ..options import OPTS_DESC, Cmdline, CmdlineError, QemuOpts, parse_cmdline
 from ..process import Qemu, QemuError, QemuExit, Recorder
-from ..state import Globals, MiB
+from ..state import Globals
 from .cutils import qemu_strtosz
 from .machine import ERROR_FATAL, MACHINE_C
 from .machine_smp import SMP_KEYS
@@ -285,12 +285,10 @@ def machine_set_mem(q: Qemu, ms: MachineState, mem: dict[str, str]) -> None:
     rec.step(562)
     rec.step(565)
     rec.step(567)
-    try:  # the keyval visitor parses the strings parse_memory_options built
-        parsed = {k: qemu_strtosz(v, warn=lambda text: q.warn_report(567, text))
-                  for k, v in mem.items() if k in ("size", "max-size")}
-    except ParseError:
-        key = next(k for k in ("size", "max-size") if k in mem and k not in parsed_ok(mem))
-        text = f"Parameter 'memory.{key}' expects size"
+    # the keyval visitor parses the strings parse_memory_options built
+    parsed, bad = parse_memory_sizes(mem, qemu_strtosz, lambda text: q.warn_report(567, text))
+    if bad is not None:
+        text = f"Parameter 'memory.{bad}' expects size"
         rec.fact(567, "error.set", text=text)
         rec.step(568)
         rec.step(565)  # ERRP_GUARD's cleanup
@@ -362,17 +360,18 @@ def machine_set_mem(q: Qemu, ms: MachineState, mem: dict[str, str]) -> None:
         raise QemuError(err)
 
 
-def parsed_ok(mem: dict[str, str], strtosz: Any = qemu_strtosz) -> set[str]:
-    """The memory keys qemu_strtosz accepts (no warnings: only to name the bad one)."""
-    ok = set()
-    for key in ("size", "max-size"):
-        try:
-            if key in mem:
-                strtosz(mem[key])
-                ok.add(key)
-        except ParseError:
-            pass
-    return ok
+def parse_memory_sizes(mem: dict[str, str], strtosz: Any,
+                       warn: Any = None) -> tuple[dict[str, int], str | None]:
+    """The keyval visitor's pass over `memory`: the sizes parsed in order, and the first key
+    whose size does not parse (None when all do)."""
+    parsed: dict[str, int] = {}
+    for key, value in mem.items():
+        if key in ("size", "max-size"):
+            try:
+                parsed[key] = strtosz(value, warn=warn)
+            except ParseError:
+                return parsed, key
+    return parsed, None
 
 
 def create_memory_backends(q: Qemu) -> None:

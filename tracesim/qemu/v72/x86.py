@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..process import Qemu
 from ..state import ADDR_MACHINE
 from ..x86 import apicid_from_index, topo_ids_from_apicid
-from .state import CPUArchIdList72, CpuInstanceProperties72, MachineState
+from .state import CPUArchIdList72, MachineState
 
 X86 = "hw/i386/x86.c"
 
