@@ -3,7 +3,9 @@ on stdin/stdout, so VS Code, nvim-dap and the other DAP clients replay a trace a
 debug a program, backwards too.
 
 protocol.py frames messages, server.py is the loop, adapter.py answers the requests over
-the debugger's Session and command table, variables.py keeps the variables' references.
+the debugger's Session and command table with its parts (breakpoints.py, runcontrol.py,
+frames.py, inspection.py, console.py; common.py is their shared state), variables.py keeps
+the variables' references.
 """
 
 from __future__ import annotations
