@@ -16,11 +16,12 @@ from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.styles import Style
 from pygments.lexers.c_cpp import CLexer
 
+from .debugger import habits
 from .debugger.breakpoints import CATCH_KINDS
 from .debugger.commands import ALIASES, COMMANDS, INFO, CommandError, lookup
 from .debugger.driver import Driver, exit_status
 from .debugger.session import Session
-from .textsafe import safe_line
+from .textsafe import safe_line, safe_text
 
 PROMPT = "(tracesim) "
 STYLE = Style.from_dict({"bottom-toolbar": "bg:#222222 #aaaaaa"})
@@ -109,9 +110,11 @@ def interact(session: Session, driver: Driver) -> int:
         style=STYLE,
         complete_while_typing=False,
     )
+    session.__dict__["from_tty"] = True  # gdb's from_tty: typed at a terminal
     while True:
         try:
-            line = prompt.prompt(PROMPT)
+            # the body of `commands N` is read at gdb's ">" prompt
+            line = prompt.prompt(">" if habits.reading_commands(session) else PROMPT)
         except KeyboardInterrupt:
             continue  # Ctrl-C at the prompt clears the line, as in gdb
         except EOFError:
@@ -123,4 +126,7 @@ def interact(session: Session, driver: Driver) -> int:
             return exit_status(done.code)
         except KeyboardInterrupt:
             print("Quit")
+        waiting = habits.flush_partial(session)  # echo/output text without its newline
+        if waiting:
+            sys.stdout.write(safe_text(waiting))
         sys.stdout.flush()

@@ -11,7 +11,10 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Callable
 
+from . import habits, settings
+from .examine import Pending, examine
 from .outcome import info_numa, stdout_stderr
+from .printf import echo_text, printf_command
 from .breakpoints import CATCH_KINDS, CommandError
 from .expr import GdbError
 from .format import split_format
@@ -80,9 +83,79 @@ def split_command(line: str) -> tuple[str, str]:
     return name, rest
 
 
+REVERSED = {"step": "reverse-step", "next": "reverse-next", "continue": "reverse-continue",
+            "finish": "reverse-finish"}
+MAX_BP_COMMAND_DEPTH = 64  # breakpoint commands that resume and hit again, nested
+REGISTER_USERS = {"print", "output", "printf", "x", "call"}
+
+
 def execute(session: Session, line: str) -> list[str]:
+    """One command line; text a command wrote without its newline waits for the next."""
+    if habits.reading_commands(session):  # the body of `commands N`, up to `end`
+        return habits.read_command_line(session, line)
     name, rest = split_command(line)
-    return lookup(name).handler(session, rest)
+    cmd = lookup(name)
+    if settings.of(session).reverse:
+        if cmd.name in REVERSED:
+            cmd = COMMANDS[REVERSED[cmd.name]]
+        elif cmd.name in REVERSED.values():
+            original = next(k for k, v in REVERSED.items() if v == cmd.name)
+            raise CommandError(f"Already in reverse mode.  Use '{original}' or "
+                               "'set exec-direction forward'.")
+    pending = habits.take_partial(session)
+    session.__dict__["stopped_by"] = None
+    try:
+        with settings.applied(session):
+            habits.refresh_convenience(session)
+            if cmd.name in REGISTER_USERS:
+                habits.check_registers(session, rest)
+            out = cmd.handler(session, rest)
+            out = _breakpoint_commands(session, out)
+    except Pending as err:  # some lines, then an error at the start of the next
+        habits.set_partial(session, pending + "".join(l + "\n" for l in err.lines) + err.partial)
+        raise CommandError(str(err))
+    except BaseException:
+        habits.set_partial(session, pending + habits.take_partial(session))
+        raise
+    if settings.of(session).pretty:  # values over several lines: one line each
+        out = [piece for text in out for piece in text.split("\n")]
+    if out:
+        out = [pending + out[0]] + out[1:]
+    else:
+        habits.set_partial(session, pending + habits.take_partial(session))
+    return out
+
+
+def _breakpoint_commands(session: Session, out: list[str]) -> list[str]:
+    """After a stop at a breakpoint with commands: run them, as gdb does (`silent` first
+    hides the stop's report)."""
+    point = session.__dict__.get("stopped_by")
+    body = list(getattr(point, "commands", []) or [])
+    if not body:
+        return out
+    depth = session.__dict__.get("bp_command_depth", 0)
+    if depth >= MAX_BP_COMMAND_DEPTH:
+        return out
+    if body[0] == "silent":
+        body = body[1:]
+        for k, text in enumerate(out):
+            if re.match(r'(Thread 1 "qemu-system-x86" hit (Temporary )?Breakpoint|Catchpoint) '
+                        rf"{point.number}[, ]", text):
+                start = k - 1 if k and out[k - 1] == "" else k
+                del out[start:k + 2]
+                break
+    session.__dict__["bp_command_depth"] = depth + 1
+    try:
+        for text in body:
+            session.__dict__["stopped_by"] = None
+            try:
+                out += execute(session, text)
+            except CommandError as err:  # gdb stops the list at an error
+                out.append(str(err))
+                break
+    finally:
+        session.__dict__["bp_command_depth"] = depth
+    return out
 
 
 MAX_LONGEST = (1 << 64) - 1  # gdb's LONGEST: a literal beyond it is "too large"
@@ -176,6 +249,8 @@ def parse_format(rest: str) -> tuple[str | None, str]:
 @command("run", "run", aliases=("r",), repeats=False)
 def cmd_run(s: Session, rest: str) -> list[str]:
     """Start the program from its first statement; stop at the first breakpoint."""
+    for p in s.points.points.values():  # gdb's run clears the hit counts
+        p.hits = 0
     s.pos = None
     s.exited = False
     s._state_cache = None
@@ -189,6 +264,8 @@ def cmd_run(s: Session, rest: str) -> list[str]:
 @command("start", "start", repeats=False)
 def cmd_start(s: Session, rest: str) -> list[str]:
     """Start the program and stop at its first modelled statement."""
+    for p in s.points.points.values():
+        p.hits = 0
     s.pos = None
     s.exited = False
     number = s.points.next_number  # gdb's start sets a temporary breakpoint: it takes a number
@@ -433,6 +510,9 @@ def _split_if(rest: str) -> tuple[str, str | None]:
 
 def _set_break(s: Session, rest: str, temporary: bool) -> list[str]:
     where, cond = _split_if(rest)
+    missing = habits.missing_line(s, where)
+    if missing is not None:  # gdb asks whether to make it pending; batch answers N
+        return missing
     loc = s.resolve_location(where)
     if cond:
         s.inspect.check_syntax(cond)
@@ -465,7 +545,7 @@ def cmd_tbreak(s: Session, rest: str) -> list[str]:
 @command("condition", "condition N [COND]", repeats=False)
 def cmd_condition(s: Session, rest: str) -> list[str]:
     """Make breakpoint N conditional on COND (no COND: unconditional)."""
-    num, _, cond = rest.strip().partition(" ")
+    num, _, cond = _bpnum(s, rest).strip().partition(" ")
     if not num:
         raise CommandError("Argument required (breakpoint number).")
     p = s.points.get(count_arg(num))
@@ -480,7 +560,7 @@ def cmd_condition(s: Session, rest: str) -> list[str]:
 @command("ignore", "ignore N COUNT", repeats=False)
 def cmd_ignore(s: Session, rest: str) -> list[str]:
     """Ignore the next COUNT crossings of breakpoint N."""
-    words = rest.split()
+    words = _bpnum(s, rest).split()
     if len(words) != 2:
         raise CommandError("Argument required (a breakpoint number).")
     p = s.points.get(count_arg(words[0]))
@@ -497,8 +577,18 @@ def cmd_ignore(s: Session, rest: str) -> list[str]:
 
 @command("delete", "delete [N...]", aliases=("d",), repeats=False)
 def cmd_delete(s: Session, rest: str) -> list[str]:
-    """Delete breakpoints (all of them without arguments)."""
-    return map_numbers(rest, list(s.points.points), s.points.delete)
+    """Delete breakpoints (all of them without arguments); `delete display N...`."""
+    word, _, tail = rest.strip().partition(" ")
+    if word and "display".startswith(word) and not word.isdigit():
+        return map_numbers(tail, list(s.displays), s.displays.pop, what="display")
+    if word and "breakpoints".startswith(word) and not word.isdigit():
+        rest = tail
+    return map_numbers(_bpnum(s, rest), list(s.points.points), s.points.delete)
+
+
+def _bpnum(s: Session, rest: str) -> str:
+    """gdb's $bpnum (the last breakpoint set), as saved breakpoint files use it."""
+    return re.sub(r"\$bpnum\b", str(s.points.next_number - 1), rest)
 
 
 @command("disable", "disable [N...]", repeats=False)
@@ -508,17 +598,44 @@ def cmd_disable(s: Session, rest: str) -> list[str]:
     def off(n: int) -> None:
         s.points.get(n).enabled = False
 
-    return map_numbers(rest, list(s.points.points), off)
+    return map_numbers(_bpnum(s, rest), list(s.points.points), off)
 
 
-@command("enable", "enable [N...]", repeats=False)
+@command("enable", "enable [once|delete|count N] [N...]", repeats=False)
 def cmd_enable(s: Session, rest: str) -> list[str]:
-    """Enable breakpoints."""
+    """Enable breakpoints (once: disable again when hit; count N: after N hits; delete:
+    delete when hit)."""
+    return habits.enable_command(s, _bpnum(s, rest), map_numbers)
 
-    def on(n: int) -> None:
-        s.points.get(n).enabled = True
 
-    return map_numbers(rest, list(s.points.points), on)
+@command("commands", "commands [N...] ... end", repeats=False)
+def cmd_commands(s: Session, rest: str) -> list[str]:
+    """Give breakpoints commands to run when they stop the program (lines up to "end";
+    "silent" first: no report of the stop)."""
+    return habits.start_commands(s, rest)
+
+
+@command("end", "end", repeats=False)
+def cmd_end(s: Session, rest: str) -> list[str]:
+    """End a list of breakpoint commands."""
+    raise CommandError("This command cannot be used at the top level.")
+
+
+@command("silent", "silent", repeats=False)
+def cmd_silent(s: Session, rest: str) -> list[str]:
+    """First in a breakpoint's commands: do not report the stop."""
+    raise CommandError('Undefined command: "silent".  Try "help".')
+
+
+@command("save", "save breakpoints FILE", repeats=False)
+def cmd_save(s: Session, rest: str) -> list[str]:
+    """Save the breakpoints as commands to FILE (`source FILE` sets them again)."""
+    word, _, path = rest.strip().partition(" ")
+    if not word:
+        raise CommandError('"save" must be followed by the name of a save subcommand.')
+    if not "breakpoints".startswith(word):
+        raise CommandError(f'Undefined save command: "{word}".  Try "help save".')
+    return habits.save_breakpoints(s, path)
 
 
 @command("watch", "watch EXPR", completes=("expression",), repeats=False)
@@ -616,14 +733,51 @@ def cmd_down(s: Session, rest: str) -> list[str]:
 def cmd_print(s: Session, rest: str) -> list[str]:
     """Print the value of a C expression over the simulated state (formats /x /d /u /o /t /c /a)."""
     fmt, expr = parse_format(rest)
+    pc = habits.print_pc(s, expr, fmt)
+    if pc is not None:
+        return [pc]
     return [s.inspect.print_value(s.state(), s.frame_index_for_eval(), expr, fmt, s.running)]
 
 
 @command("output", "output EXPR", completes=("expression",))
 def cmd_output(s: Session, rest: str) -> list[str]:
-    """Print a value without recording it in the history."""
+    """Print a value without recording it in the history (and without a newline)."""
     fmt, expr = parse_format(rest)
-    return [s.inspect.value_text(s.state(), s.frame_index_for_eval(), expr, fmt)]
+    if not expr.strip():
+        raise CommandError("Argument required (expression to compute).")
+    text = s.inspect.value_text(s.state(), s.frame_index_for_eval(), expr, fmt)
+    return habits.text_lines(s, text)
+
+
+@command("printf", "printf \"FORMAT\", ARG...", completes=("expression",))
+def cmd_printf(s: Session, rest: str) -> list[str]:
+    """Print values under a C format (%d %i %u %x %X %o %c %s %p %%, widths, l/ll/h/hh)."""
+    return habits.text_lines(s, printf_command(s, rest))
+
+
+@command("x", "x[/NFU] ADDRESS", completes=("expression",))
+def cmd_x(s: Session, rest: str) -> list[str]:
+    """Examine memory: N units of size U (b h w g) in format F (x d u o t a c z s)."""
+    return examine(s, rest)
+
+
+@command("set", "set NAME VALUE | set var EXPR", repeats=False)
+def cmd_set(s: Session, rest: str) -> list[str]:
+    """Set a setting or a convenience variable (the program's memory is the recording's).
+    Settings: listsize, pagination, confirm, print pretty|elements|repeats, exec-direction."""
+    return settings.set_command(s, rest)
+
+
+@command("kill", "kill", aliases=("k",), repeats=False)
+def cmd_kill(s: Session, rest: str) -> list[str]:
+    """Kill the program being debugged (run starts it again)."""
+    return habits.kill(s, rest)
+
+
+@command("apropos", "apropos REGEXP", repeats=False)
+def cmd_apropos(s: Session, rest: str) -> list[str]:
+    """Search the commands and settings whose name or help matches REGEXP."""
+    return habits.apropos(COMMANDS, rest)
 
 
 @command("ptype", "ptype EXPR|TYPE", completes=("expression",))
@@ -659,36 +813,11 @@ def cmd_undisplay(s: Session, rest: str) -> list[str]:
     return map_numbers(rest, list(s.displays), s.displays.pop, what="display")
 
 
-@command("list", "list [LOCATION]", aliases=("l",), completes=("location",))
+@command("list", "list [LOCATION|FIRST,LAST|FIRST,|,LAST|-]", aliases=("l",),
+         completes=("location",))
 def cmd_list(s: Session, rest: str) -> list[str]:
     """List source lines around a location (QEMU's text with --qemu-src, else the model's)."""
-    arg = rest.strip()
-    if arg == "-":
-        if not s.list_next:
-            raise CommandError("Already at the start of the file.")
-        file, first = s.list_next
-        first = max(1, first - 20)
-    elif arg:
-        loc = s.resolve_location(arg)
-        if loc.function:
-            file, line = s.inspect.function_entry(loc.function, s.index)
-        else:
-            file, line = loc.file or "", loc.line or 1
-        first = max(1, line - 5)
-    elif s.list_next:
-        file, first = s.list_next
-    else:
-        frames = s.frames()
-        if frames and frames[0].call_index is not None:
-            file, line = frames[0].file, frames[0].line or 1
-        else:
-            file, line = "hw/core/numa.c", 364
-        first = max(1, line - 5)
-    out = []
-    for line in range(first, first + 10):
-        out.append(f"{line}\t{s.source.listing(file, line)}")
-    s.list_next = (file, first + 10)
-    return out
+    return habits.list_command(s, rest)
 
 
 @command("info", "info SUBCOMMAND", aliases=("i",), completes=("info",))
@@ -701,12 +830,14 @@ def cmd_info(s: Session, rest: str) -> list[str]:
             "List of info subcommands:\n\n"
             + "\n".join(f"info {n} -- {h}" for n, h in INFO_HELP.items())
         )
-    names = [n for n in INFO if n.startswith(sub)]
+    names = sorted(n for n in INFO if n.startswith(sub))
     if sub in INFO:
         names = [sub]
-    if sub == "b":
-        names = ["breakpoints"]
-    if len(names) != 1:
+    if sub in INFO_ALIASES:  # gdb's own one-letter aliases
+        names = [INFO_ALIASES[sub]]
+    if len(names) > 1:
+        raise CommandError(f'Ambiguous info command "{sub}": {", ".join(names)}.')
+    if not names:
         raise CommandError(f'Undefined info command: "{sub}".  Try "help info".')
     return INFO[names[0]](s, arg)
 
@@ -738,7 +869,7 @@ def info_breakpoints(s: Session, arg: str, only: str | None = None) -> list[str]
     for p in s.points.points.values():
         if only is not None and p.kind != only:
             continue
-        disp = "del " if p.temporary else "keep"
+        disp = habits.disposition(p)
         enb = "y" if p.enabled else "n"
         if p.kind == "breakpoint":
             assert p.location is not None
@@ -766,6 +897,7 @@ def info_breakpoints(s: Session, arg: str, only: str | None = None) -> list[str]
             out.append(f"\tbreakpoint already hit {p.hits} time{'s' if p.hits != 1 else ''}")
         if p.ignore_count:
             out.append(f"\tWill ignore next {p.ignore_count} crossings of breakpoint.")
+        out += habits.extra_info_lines(p)
     return out
 
 
@@ -891,12 +1023,7 @@ def info_record(s: Session, arg: str) -> list[str]:
 
 
 def info_registers(s: Session, arg: str) -> list[str]:
-    frames = s.frames()
-    if not frames:
-        raise CommandError("The program has no registers now.")
-    f = frames[min(s.selected, len(frames) - 1)]
-    pc = s.debug.code.address(f.file, f.line or 0)
-    return [f"rip            {pc:#x}       {pc:#x} <{f.fn}+{pc % 0x400}>", "(only rip is modelled)"]
+    return habits.info_registers(s, arg)
 
 
 def info_numa_here(s: Session, arg: str) -> list[str]:
@@ -917,7 +1044,15 @@ INFO = {
     "source": info_source,
     "record": info_record,
     "registers": info_registers,
+    "all-registers": info_registers,
+    "threads": habits.info_threads,
+    "inferiors": habits.info_inferiors,
+    "sharedlibrary": habits.info_sharedlibrary,
+    "symbol": habits.info_symbol,
+    "checkpoints": habits.info_checkpoints,
+    "stack": lambda s, arg: cmd_backtrace(s, arg),
 }
+INFO_ALIASES = {"b": "breakpoints", "s": "stack"}
 INFO_HELP = {
     "args": "All argument variables of current stack frame.",
     "breakpoints": "Status of specified breakpoints (all user-settable breakpoints if no "
@@ -930,17 +1065,27 @@ INFO_HELP = {
     "locals": "All local variables of current stack frame.",
     "record": "Info record options.",
     "registers": "List of integer registers and their contents, for selected stack frame.",
+    "all-registers": "List of all registers and their contents, for selected stack frame.",
+    "threads": "Display currently known threads.",
+    "inferiors": "Print a list of inferiors being managed.",
+    "sharedlibrary": "Status of loaded shared object libraries.",
+    "symbol": "Describe what symbol is at location ADDR.",
+    "checkpoints": "IDs of currently known checkpoints.",
     "source": "Information about the current source file.",
+    "stack": "Backtrace of the stack, or innermost COUNT frames.",
     "watchpoints": "Status of specified watchpoints (all watchpoints if no argument).",
 }
 
 
-@command("show", "show version", repeats=False)
+@command("show", "show version | show SETTING", repeats=False)
 def cmd_show(s: Session, rest: str) -> list[str]:
-    """Show what this debugger is (`show version`)."""
+    """Show a setting (`show listsize`, `show print pretty`) or what this debugger is."""
     from .. import __version__
 
     what = rest.strip()
+    shown = settings.show_command(s, what) if what and not "version".startswith(what) else None
+    if shown is not None or not what:
+        return shown if shown is not None else settings.show_command(s, "") or []
     if what and "version".startswith(what):
         return [f"tracesim {__version__}: a replay of QEMU {s.trace.header.profile}'s board-init "
                 "NUMA path with gdb's commands.",
@@ -1017,8 +1162,8 @@ def cmd_source(s: Session, rest: str) -> list[str]:
 
 @command("echo", "echo TEXT", repeats=False)
 def cmd_echo(s: Session, rest: str) -> list[str]:
-    """Print TEXT (C escapes as gdb's echo)."""
-    return [rest.replace("\\n", "\n").rstrip("\n")] if rest else []
+    """Print TEXT (C escapes as gdb's echo: \\n for a newline; none is added)."""
+    return habits.text_lines(s, echo_text(rest))
 
 
 @command("messages", "messages", repeats=False)

@@ -15,6 +15,7 @@ from ..debuginfo import debug_info
 from ..trace import events as ev
 from ..trace.fold import State, Timeline
 from ..trace.store import Trace
+from . import habits
 from .breakpoints import CATCH_KINDS, CommandError, Location, Point, PointTable
 from .index import TraceIndex
 from .inspect import Inspector
@@ -386,6 +387,8 @@ class Session:
                 return None
             if p.temporary:
                 self.points.delete(p.number)
+            habits.after_stop(p)  # enable once / enable count N
+            self.__dict__["stopped_by"] = p
             return self._hit_report(p, pos)
         finally:
             self.pos, self.exited, self._state_cache, self.selected = saved
