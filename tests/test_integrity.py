@@ -401,16 +401,20 @@ def test_no_reader_holds_the_whole_file(tmp_path: Path) -> None:
     long the trace (here 22 MiB of events in 4 MiB chunks)."""
     from tracesim.trace import store
 
+    from tracesim.qemu.simulate import simulate
+    from tracesim.trace.recorder import Recorder
+
     argv = ["-machine", "q35", "-m", "64G", "-smp", "128"]
     for i in range(64):
         argv += ["-numa", f"node,cpus={2 * i}"]
-    trace = simulate_trace(argv)
-    data = encode_lines(trace.header, trace.events)
+    rec = Recorder(compact=False)  # every slot-loop iteration a line: a long file
+    simulate(argv, rec)
+    data = encode_lines(simulate_trace(argv).header, rec.events)
     assert len(data) > 4 * store.CHUNK
     reader = store.TraceReader(io.BytesIO(data), "t.jsonl")
     held = count = 0
     for block in reader.blocks():
         held = max(held, len(reader.buf))
         count += block.count
-    assert count == len(trace.events)
+    assert count == len(rec.events)
     assert held <= store.CHUNK + 2 * ev.BLOCK_EVENTS * 200, held

@@ -162,12 +162,16 @@ def cmd_show(argv: list[str]) -> int:
     )
     p.add_argument("trace", metavar="TRACE")
     p.add_argument("--stops", action="store_true", help="only the statement stops")
+    p.add_argument("--runs", action="store_true", help="a loop's iterations recorded as "
+                   "repetitions alike: the first, then one line for the rest (by default every "
+                   "event)")
     p.add_argument(
         "--kind", action="append", choices=ev.KINDS, help="only events of this kind (repeatable)"
     )
     args = p.parse_args(argv)
     trace = load(args.trace)
-    lines = show_stops(trace.events) if args.stops else show_events(trace.events, args.kind)
+    lines = (show_stops(trace.events, not args.runs) if args.stops
+             else show_events(trace.events, args.kind, not args.runs))
     out = sys.stdout
     for line in lines:
         out.write(line)

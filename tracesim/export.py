@@ -17,8 +17,23 @@ from typing import Any
 import msgspec
 
 from .trace import events as ev
+from .trace.seq import EventSeq, Run
 
 US_PER_STOP = 1000
+# repetitions of a run exported event by event (a small machine's loops); a longer run is
+# one slice, so that the file grows with the trace's records, not with CPUs squared
+EXPAND_AT_MOST = 16
+
+
+def _args(body: list[Any]) -> dict[str, Any]:
+    """What a repetition's loop heads and locals hold: its first and last in a run slice."""
+    out: dict[str, Any] = {}
+    for e in body:
+        if type(e) is ev.Loop:
+            out[e.var] = e.value
+        elif type(e) is ev.Local:
+            out.setdefault(e.name, e.value)  # the loop's variable as the iteration begins
+    return out
 PID, TID = 1, 1
 
 
@@ -126,6 +141,31 @@ class PerfettoBuilder:
             while self.open:  # the process ends with these frames still running
                 self.ret()
 
+    def run(self, run: Run) -> None:
+        """A run of repetitions alike (trace/seq.py): one slice over its stops, not an
+        instant per decision in it."""
+        body = run.repetition(0)
+        stops = sum(type(e) is ev.Step for e in body) * run.times
+        start = self.now()
+        self.stops += stops
+        self.tick = 0
+        head = body[0]
+        where = f" at line {head.line}" if hasattr(head, "line") else ""
+        self.out.append(
+            {
+                "name": f"{run.times} repetitions alike{where}",
+                "cat": "repeat",
+                "ph": "X",
+                "ts": start,
+                "dur": self.stops * US_PER_STOP - start,
+                "pid": PID,
+                "tid": TID,
+                "args": {"repetitions": run.times, "events": run.width * run.times,
+                         "stops": stops, "first": _args(body), "last": _args(
+                             run.repetition(run.times - 1))},
+            }
+        )
+
     def finish(self) -> list[dict[str, Any]]:
         while self.open:
             self.ret()
@@ -137,8 +177,19 @@ def perfetto_events(
 ) -> dict[str, Any]:
     """The trace-event JSON object of a run."""
     builder = PerfettoBuilder(branches)
-    for e in events:
-        builder.event(e)
+    if type(events) is EventSeq:
+        for _, piece in events.pieces(0, len(events)):
+            if type(piece) is Run and piece.times > EXPAND_AT_MOST:
+                builder.run(piece)
+            elif type(piece) is Run:
+                for k in range(piece.times):
+                    for e in piece.repetition(k):
+                        builder.event(e)
+            else:
+                builder.event(piece)
+    else:
+        for e in events:
+            builder.event(e)
     command = "qemu-system-x86_64 " + " ".join(argv)
     meta = [
         {

@@ -10,20 +10,51 @@ from typing import Any, Iterator, Sequence
 
 from .textsafe import safe_line
 from .trace import events as ev
+from .trace.seq import EventSeq, Run
 
 
-def show_stops(events: Sequence[Any]) -> Iterator[str]:
+def _walk(events: Sequence[Any], expand: bool) -> Iterator[tuple[int, Any]]:
+    """(position, event) in order; unless `expand`, a run of repetitions (trace/seq.py)
+    gives its first repetition and then (position, the Run) for the rest of it."""
+    if expand or type(events) is not EventSeq:
+        yield from enumerate(events)
+        return
+    for at, piece in events.pieces(0, len(events)):
+        if type(piece) is not Run:
+            yield at, piece
+            continue
+        for j, e in enumerate(piece.repetition(0)):
+            yield at + j, e
+        yield at + piece.width, piece
+
+
+def _more(run: Run, at: int, stops: int) -> tuple[str, int]:
+    """The line that stands for a run's other repetitions, and the stops in them."""
+    per = sum(type(e) is ev.Step for e in run.repetition(0))
+    more = per * (run.times - 1)
+    last = run.stop - 1
+    return (f"... {run.times - 1} more repetitions alike: events {at}-{last}, stops "
+            f"{stops + 1}-{stops + more} (without --runs: each)", more)
+
+
+def show_stops(events: Sequence[Any], expand: bool = True) -> Iterator[str]:
     """One line per statement stop: FUNCTION FILE:LINE (what gdb's `next` showed)."""
     stack: list[tuple[str, str]] = []
-    for e in events:
+    stops = 0
+    for at, e in _walk(events, expand):
         kind = type(e)
         if kind is ev.Step:
+            stops += 1
             fn, file = stack[-1]
             yield safe_line(f"{fn} {file}:{e.line}")
         elif kind is ev.Call:
             stack.append((e.fn, e.file))
         elif kind is ev.Return:
             stack.pop()
+        elif kind is Run:
+            text, more = _more(e, at, stops)
+            stops += more
+            yield text
 
 
 def _values(d: dict[str, Any]) -> str:
@@ -63,13 +94,21 @@ def describe(e: Any) -> str:
     return repr(e)
 
 
-def show_events(events: Sequence[Any], kinds: list[str] | None = None) -> Iterator[str]:
-    """Every event with its index, the step count and the frame it happened in."""
+def show_events(events: Sequence[Any], kinds: list[str] | None = None,
+                expand: bool = True) -> Iterator[str]:
+    """Every event with its index, the step count and the frame it happened in (a run of
+    repetitions alike: the first, then one line for the rest, unless `expand`)."""
     wanted = set(kinds) if kinds else None
     stack: list[tuple[str, str]] = []
     stops = 0
-    for index, e in enumerate(events):
+    for index, e in _walk(events, expand):
         kind = type(e)
+        if kind is Run:
+            text, more = _more(e, index, stops)
+            fn = stack[-1][0] if stack else "-"
+            yield safe_line(f"{index:>7} {stops:>6}  {fn:<30} {text}")
+            stops += more
+            continue
         if kind is ev.Call:
             stack.append((e.fn, e.file))
         if kind is ev.Step:

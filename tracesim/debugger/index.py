@@ -9,9 +9,19 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from ..trace import events as ev
+from ..trace.seq import EventSeq, Run
+from .piecewise import Piecewise
+
+
+def _ramped(table: dict[Any, Any], key: Any) -> Piecewise:
+    """The table's list at key, made a Piecewise if it is not one yet."""
+    values = table.get(key)
+    if not isinstance(values, Piecewise):
+        values = table[key] = Piecewise(values or ())
+    return values
 
 
 @dataclass
@@ -45,8 +55,21 @@ class TraceIndex:
         self.local_writes: dict[tuple[int, str], list[int]] = defaultdict(list)
         self.by_kind: dict[str, list[int]] = defaultdict(list)  # report kind / fact name / exit
         self.exit_index: int | None = None
-        stack: list[int] = []
-        top = -1
+        self._stack: list[int] = []
+        if type(events) is EventSeq:
+            records, starts, prev = events.records, events.starts, 0
+            for r, run in sorted(events.runs.items()):
+                self._add(zip(starts[prev:r], records[prev:r]))
+                self._add_run(run)
+                prev = r + 1
+            self._add(zip(starts[prev:], records[prev:]))
+        else:
+            self._add(enumerate(events))
+
+    def _add(self, events: Iterable[tuple[int, Any]]) -> None:
+        """Index events given with their positions."""
+        stack = self._stack
+        top = stack[-1] if stack else -1
         frames = self.frames
         stops_append = self.stops.append
         frame_append = self.stop_frame.append
@@ -55,7 +78,7 @@ class TraceIndex:
         boundary_append, top_append = self.boundaries.append, self.tops_after.append
         by_location, writes, local_writes = self.by_location, self.writes, self.local_writes
         Step, Branch, Loop, Call, Return = ev.Step, ev.Branch, ev.Loop, ev.Call, ev.Return
-        for i, e in enumerate(events):
+        for i, e in events:
             kind = type(e)
             if kind is Branch or kind is Loop:  # the commonest events need no indexing
                 pass
@@ -95,6 +118,38 @@ class TraceIndex:
             elif kind is ev.Exit:
                 self.by_kind["exit"].append(i)
                 self.exit_index = i
+
+    def _add_run(self, run: Run) -> None:
+        """Index a run of repetitions as ramps: one entry per list, not one per event."""
+        top = self._stack[-1]
+        info = self.frames[top]
+        body = [run.event(run.start + j) for j in range(run.width)]
+        steps = [j for j, e in enumerate(body) if type(e) is ev.Step]
+        if not isinstance(self.stops, Piecewise):
+            self.stops, self.stop_frame, self.stop_depth, self.stop_line = (
+                Piecewise(self.stops), Piecewise(self.stop_frame),
+                Piecewise(self.stop_depth), Piecewise(self.stop_line))
+        n0, per = len(self.stops), len(steps)
+        if steps and info.entry_stop is None:
+            info.entry_stop = run.start + steps[0]
+            self.entries[info.fn].append(n0)
+        self.stops.add_ramp(run.start, run.width, steps, run.times)
+        self.stop_frame.add_ramp(top, 0, [0] * per, run.times)
+        self.stop_depth.add_ramp(info.depth, 0, [0] * per, run.times)
+        self.stop_line.add_ramp(0, 0, [body[j].line for j in steps], run.times)
+        at_line: dict[int, list[int]] = defaultdict(list)
+        for n, j in enumerate(steps):
+            at_line[body[j].line].append(n)
+        for line, offsets in at_line.items():
+            _ramped(self.by_location, (info.file, line)).add_ramp(n0, per, offsets,
+                                                                    run.times)
+        named: dict[str, list[int]] = defaultdict(list)
+        for j, e in enumerate(body):
+            if type(e) is ev.Local:
+                named[e.name].append(j)
+        for name, offsets in named.items():
+            _ramped(self.local_writes, (top, name)).add_ramp(run.start, run.width, offsets,
+                                                              run.times)
 
     # --- stops -----------------------------------------------------------------------
     def stop_number(self, event_index: int) -> int:

@@ -5,12 +5,13 @@ Also QEMU's monitor `info numa` (spec section 10) over the same state.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from ..qemu.process import render_report
 from ..textsafe import safe_line, safe_text
 from ..trace import events as ev
 from ..trace.fold import State, fold
+from ..trace.seq import outside_runs
 from ..trace.store import Trace
 from ..trace.validate import MAX_CPUS, MAX_NODES
 
@@ -20,10 +21,10 @@ def _size(value: object, most: int) -> int:
     return max(0, min(value, most)) if type(value) is int else 0
 
 
-def stdout_stderr(events: list[Any], until: int | None = None) -> tuple[str, str]:
+def stdout_stderr(events: Sequence[Any], until: int | None = None) -> tuple[str, str]:
     out: list[str] = []
     err: list[str] = []
-    for e in events[:until]:
+    for e in outside_runs(events, until):
         if type(e) is ev.Report:
             (out if e.kind == "stdout" else err).append(render_report(e.kind, e.text, e.location))
     return "".join(out), "".join(err)
@@ -103,7 +104,8 @@ def human_summary(trace: Trace) -> str:
     s = summarize(trace, st)
     # the machine's name and QEMU's messages come from the trace: escaped for the terminal
     lines = [safe_line(f"machine: {s['machine']}    exit status: {s['exit_status']}")]
-    board = [e for e in trace.events if type(e) is ev.Fact and e.name == "board.init"]
+    board = [e for e in outside_runs(trace.events)
+             if type(e) is ev.Fact and e.name == "board.init"]
     if s["exit_status"] == 0 and board:  # 0 is where the model stops following, not an exit
         lines.append(f"the modelled path ends at line {board[-1].line} of machine_run_board_init: "
                      "QEMU goes on into machine_class->init, which tracesim does not model")

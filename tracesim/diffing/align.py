@@ -26,6 +26,7 @@ import msgspec
 
 from ..trace import events as ev
 from ..trace.events import SCHEMA_VERSION, BodyEvent, Header
+from ..trace.expand import ExpandedStream
 from ..trace.store import DECODE_ERRORS, TraceError, VerifiedStream, event_lines, read_stream
 from ..trace.validate import MAX_DEPTH, Invalid, check_store, memory_slots
 
@@ -90,7 +91,7 @@ class Window:
         offset = max(0, offset)
         if self.base <= offset and offset + size <= self.end:
             return self.buf[offset - self.base:offset + size - self.base]
-        if isinstance(self.stream, VerifiedStream):
+        if isinstance(self.stream, ExpandedStream):
             return self.stream.read_at(offset, size)
         getbuffer = getattr(self.stream, "getbuffer", None)
         if getbuffer is not None:
@@ -166,7 +167,7 @@ class Side:
     def __init__(self, name: str, stream: BinaryIO) -> None:
         self.name = name
         self.source = stream
-        self.win = Window(VerifiedStream(stream, name))
+        self.win = Window(ExpandedStream(VerifiedStream(stream, name)))
         self.header = self._read_header()
         self.slots = memory_slots(self.header.profile)  # what a store may hold (typed reading)
         if not self._canonical():
@@ -245,7 +246,7 @@ class Side:
     def lineno_at(self, pos: int) -> int:
         stream = self.win.stream
         n = self._lines_before(pos)
-        return n + stream.seals_before(pos) if isinstance(stream, VerifiedStream) else n
+        return n + stream.seals_before(pos) if isinstance(stream, ExpandedStream) else n
 
     def _lines_before(self, pos: int) -> int:
         n, at = 1, 0

@@ -7,6 +7,7 @@ from typing import Any
 
 from .options import QemuOpts
 from .process import Qemu, QemuError, error_setg_return
+from .slot_runs import skip_plan
 from .state import ADDR_MACHINE, ADDR_MACHINE_CLASS, CPUArchId, MachineState
 
 MACHINE_C = "hw/core/machine.c"
@@ -112,6 +113,8 @@ _MATCH_CHECKS = tuple(
     (line, f"has_{key}", key, f"props->has_{key} && props->{key} != slot->props.{key}")
     for line, key in ((687, "thread_id"), (691, "core_id"), (695, "die_id"), (699, "socket_id"))
 )
+_SUPPORT_KEYS = ("thread_id", "core_id", "socket_id", "die_id")
+_MATCH_KEYS = tuple(key for _, _, key, _ in _MATCH_CHECKS)
 
 
 def machine_set_cpu_numa_node(
@@ -145,7 +148,10 @@ def machine_set_cpu_numa_node(
     rec.step(662)
     i = 0
     rec.local("i", i)
-    while i < possible.len:
+    plan = skip_plan(q, possible.cpus[:possible.len], props, _SUPPORT_KEYS, _MATCH_KEYS)
+
+    def one_slot(i: int) -> bool:
+        """One iteration for slot i (its events); whether it bound the CPU."""
         rec.loop(662, "i", i)
         slot: CPUArchId = possible.cpus[i]
         sp = slot.props
@@ -157,16 +163,15 @@ def machine_set_cpu_numa_node(
             rec.branch(line, cond, unsupported)
             if unsupported:
                 error_setg_return(rec, line + 1, line + 2, 722, text)
-        mismatch = False
+        bound = False
         for line, has_key, key, cond in _MATCH_CHECKS:
             rec.step(line)
             differs = props[has_key] and props[key] != getattr(sp, key)
             rec.branch(line, cond, differs, given=props[key], slot=getattr(sp, key))
             if differs:
                 rec.step(line + 1)  # continue
-                mismatch = True
                 break
-        if not mismatch:
+        else:
             rec.step(706)
             clash = sp.has_node_id and sp.node_id != props["node_id"]
             rec.branch(
@@ -181,16 +186,28 @@ def machine_set_cpu_numa_node(
                     rec, 708, 710, 722, f"CPU is already assigned to node-id: {sp.node_id}"
                 )
             rec.step(714)
-            match = True
+            bound = True
             rec.local("match", True)
             rec.step(715)
             sp.node_id = props["node_id"]
             rec.fact(715, "cpu.bound", index=i, node=props["node_id"])
             rec.step(716)
             sp.has_node_id = props["has_node_id"]
-        i += 1
-        rec.local("i", i)
+        rec.local("i", i + 1)
         rec.step(662)
+        return bound
+
+    while i < possible.len:
+        run = plan.get(i)
+        if run is not None:  # slots skipped alike: one record (slot_runs.py)
+            period, times = run
+            start = i
+            i += period * rec.repeat(
+                times, lambda k: [one_slot(start + k * period + j) for j in range(period)]
+            )
+            continue
+        match = one_slot(i) or match
+        i += 1
     rec.branch(662, "i < possible_cpus->len", False, i=i)
     rec.step(719)
     rec.branch(719, "!match", not match)

@@ -7,7 +7,7 @@ util/qemu-error.c's reporting lives here too: the model records each message as 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NoReturn, Protocol
+from typing import Any, Callable, NoReturn, Protocol
 
 from .machines import MachineClass
 from .options import Cmdline
@@ -28,6 +28,7 @@ class Recorder(Protocol):
     def report(self, line: int, kind: str, text: str, location: str | None = None) -> None: ...
     def exit(self, line: int, status: int) -> None: ...
     def fact(self, line: int, name: str, **data: Any) -> None: ...
+    def repeat(self, times: int, record: Callable[[int], None]) -> int: ...
 
 
 class QemuExit(Exception):
@@ -79,6 +80,8 @@ class Qemu:
     location: str | None = None  # the current error location (loc_push/loc_restore)
     backends: dict[str, HostMemoryBackend] = field(default_factory=dict)
     impl: Any = None  # a profile's own data and functions (tracesim.qemu.v72.impl.Impl)
+    # slot-loop plans of machine_set_cpu_numa_node by the CPU's ids (qemu/slot_runs.py)
+    skip_plans: dict[Any, Any] = field(default_factory=dict)
 
     def error_report(self, line: int, text: str) -> None:
         self.rec.report(line, "error", text, self.location)

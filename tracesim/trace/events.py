@@ -140,8 +140,63 @@ class End(_Event, tag="end"):
     reports: Count = 0
 
 
-Event = Union[Header, Call, Return, Step, Write, Local, Branch, Assert, Loop, Report, Exit, Fact]
-BodyEvent = Union[Call, Return, Step, Write, Local, Branch, Assert, Loop, Report, Exit, Fact]
+# --- repeated iterations (docs/trace-format.md, "Repeats") -----------------------------------
+class Ramp(msgspec.Struct, frozen=True, gc=False):
+    """In a repeat's body: the value `start + k * by` in the k-th repetition."""
+
+    start: Int = msgspec.field(name="from")
+    by: Int
+
+
+Varying = Union[bool, Int, str, None, Ramp]
+VaryingValues = Annotated[dict[Name, Varying], Meta(max_length=1 << 12)]
+
+
+class _Body(msgspec.Struct, tag_field="k", kw_only=True, omit_defaults=True, gc=False,
+            frozen=True):
+    pass
+
+
+class RStep(_Body, tag="step"):
+    line: Line
+
+
+class RLocal(_Body, tag="local"):
+    name: Name
+    value: Varying
+
+
+class RBranch(_Body, tag="branch"):
+    line: Line
+    cond: str
+    taken: bool
+    values: VaryingValues = {}
+
+
+class RLoop(_Body, tag="loop"):
+    line: Line
+    var: Name
+    value: Varying
+
+
+REPEAT_BODY = 1024  # events in one repetition, at most (the model's: under 400)
+REPEAT_TIMES = 1 << 16  # repetitions in one record, at most (the model's: possible CPUs)
+
+
+class Repeat(_Event, tag="repeat"):
+    """`n` repetitions of `body` (statement stops, locals, decisions and loop heads of the
+    current frame), value `Ramp`s advancing by one step each time: the events it stands for
+    are the body n times over."""
+
+    n: Annotated[int, Meta(ge=2, le=REPEAT_TIMES)]
+    body: Annotated[list[Union[RStep, RLocal, RBranch, RLoop]], Meta(min_length=1,
+                                                                       max_length=REPEAT_BODY)]
+
+
+Event = Union[Header, Call, Return, Step, Write, Local, Branch, Assert, Loop, Report, Exit, Fact,
+              Repeat]
+BodyEvent = Union[Call, Return, Step, Write, Local, Branch, Assert, Loop, Report, Exit, Fact,
+                  Repeat]
 
 # Kinds a user can name (show --kind, catchpoints): the tag of each record.
 KINDS = (

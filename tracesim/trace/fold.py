@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from . import events as ev
+from .seq import EventSeq, Run
 
 
 @dataclass
@@ -73,12 +74,34 @@ def apply_event(state: State, event: Any, index: int) -> State:
     return state
 
 
+def advance(state: State, events: Sequence[Any], end: int) -> State:
+    """Fold `state` forward in place to position `end`. Of a run of repetitions (seq.py)
+    only the last whole one before `end` and what follows it are applied: every repetition
+    stores the same locals and stops at the same lines, so the last one decides."""
+    if type(events) is not EventSeq:
+        for index in range(state.position, end):
+            apply_event(state, events[index], index)
+        return state
+    for at, piece in events.pieces(state.position, end):
+        if type(piece) is not Run:
+            apply_event(state, piece, at)
+            continue
+        a, b = max(state.position, piece.start), min(end, piece.stop)
+        width = piece.width
+        whole = (b - piece.start) // width  # repetitions that end at or before b
+        last = piece.start + (whole - 1) * width  # where the last of them begins
+        if whole and last >= a:
+            a = last
+        for index in range(a, b):
+            apply_event(state, piece.event(index), index)
+    state.position = max(state.position, end)
+    return state
+
+
 def fold(events: Sequence[Any], until: int | None = None, start: State | None = None) -> State:
     state = start.copy() if start is not None else State()
     end = len(events) if until is None else until
-    for index in range(state.position, end):
-        apply_event(state, events[index], index)
-    return state
+    return advance(state, events, end)
 
 
 class Timeline:
@@ -101,9 +124,10 @@ class Timeline:
         """Fold forward, keeping checkpoints, until `position` is covered."""
         head, events, every = self._head, self.events, self.every
         end = min(position, len(events))
-        for index in range(head.position, end):
-            apply_event(head, events[index], index)
-            if (index + 1) % every == 0:
+        while head.position < end:
+            boundary = (head.position // every + 1) * every
+            advance(head, events, min(end, boundary))
+            if head.position == boundary:
                 self.positions.append(head.position)
                 self.checkpoints.append(head.copy())
 

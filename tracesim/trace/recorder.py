@@ -26,6 +26,7 @@ _RECORDS: dict[str, type] = {
     "report": ev.Report,
     "exit": ev.Exit,
     "fact": ev.Fact,
+    "repeat": ev.Repeat,
 }
 
 
@@ -73,15 +74,89 @@ def make_logger(sink: Any, processors: list[Callable[..., Any]] | None = None) -
     return structlog.wrap_logger(sink, processors=chain, wrapper_class=TraceLogger)
 
 
+_BODY: dict[type, type] = {ev.Step: ev.RStep, ev.Local: ev.RLocal, ev.Branch: ev.RBranch,
+                           ev.Loop: ev.RLoop}
+
+
+def _varying(a: Any, b: Any) -> Any:
+    """A body value from its first two repetitions: itself if equal, a Ramp if both are
+    integers, else None (the repetitions are not alike)."""
+    if a == b and type(a) is type(b):
+        return a
+    if type(a) is int and type(b) is int:
+        return ev.Ramp(a, b - a)
+    return None
+
+
+def repeat_body(first: list[Any], second: list[Any]) -> list[Any] | None:
+    """The body of a Repeat whose first two repetitions recorded these events, or None when
+    they differ in anything but integers."""
+    if len(first) != len(second) or not first:
+        return None
+    body = []
+    for a, b in zip(first, second):
+        kind = type(a)
+        if kind is not type(b) or kind not in _BODY:
+            return None
+        fields = {}
+        for f in a.__struct_fields__:
+            x, y = getattr(a, f), getattr(b, f)
+            if f == "values":
+                if x.keys() != y.keys():
+                    return None
+                v = {name: _varying(x[name], y[name]) for name in x}
+                if any(v[name] is None and x[name] is not None for name in v):
+                    return None
+            else:
+                v = _varying(x, y)
+                if v is None and x is not None:
+                    return None
+            fields[f] = v
+        body.append(_BODY[kind](**fields))
+    return body
+
+
 class Recorder:
     """Sends the events of one simulated run through structlog into a sink (by default a
-    list; `trace.store.StreamingTraceWriter` writes them to a trace file as they come)."""
+    list; `trace.store.StreamingTraceWriter` writes them to a trace file as they come).
+    compact=False records every repetition of `repeat` as plain events (the reference the
+    compact form is tested against)."""
 
     def __init__(
-        self, sink: Any = None, processors: list[Callable[..., Any]] | None = None
+        self, sink: Any = None, processors: list[Callable[..., Any]] | None = None,
+        compact: bool = True,
     ) -> None:
         self.sink = sink if sink is not None else ListSink()
+        self._processors = processors
         self._emit = make_logger(self.sink, processors).emit
+        self.compact = compact
+
+    def repeat(self, times: int, record: Callable[[int], None]) -> int:
+        """Record `times` alike repetitions (record(k) records the k-th) as one Repeat
+        record, from the events of the first two; returns how many repetitions it recorded
+        (2, as plain events, if those two turn out not alike: the caller goes on from
+        there)."""
+        if not self.compact or times < 3:
+            for k in range(times):
+                record(k)
+            return times
+        emit = self._emit
+        firsts: list[list[Any]] = []
+        try:
+            for k in range(2):
+                sink = ListSink()
+                self._emit = make_logger(sink, self._processors).emit
+                record(k)
+                firsts.append(sink.records)
+        finally:
+            self._emit = emit
+        body = repeat_body(*firsts)
+        if body is None:
+            for record_ in firsts[0] + firsts[1]:
+                self.sink.msg(record_)
+            return 2
+        self._emit("repeat", n=times, body=body)
+        return times
 
     @property
     def events(self) -> list[Any]:

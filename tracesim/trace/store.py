@@ -18,12 +18,13 @@ import os
 import re
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, BinaryIO, Iterable, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator, Sequence
 
 import msgspec
 
 from . import events as ev
 from .events import SCHEMA_VERSION, BodyEvent, Header
+from .seq import event_sequence, records_of
 from .output import checked_target, replace_target, temp_beside
 from .validate import Validator
 
@@ -92,8 +93,12 @@ _probe_decoder = msgspec.json.Decoder(_Probe)
 @dataclass
 class Trace:
     header: Header
-    events: list[Any]
+    events: Sequence[Any]  # a list, or an EventSeq when the trace has repeats (seq.py)
     end: ev.End | None = None  # the end record, when read from a file
+
+    def __post_init__(self) -> None:
+        if type(self.events) is list:  # records as recorded: runs read as their events
+            self.events = event_sequence(self.events)
 
     @property
     def argv(self) -> list[str]:
@@ -167,7 +172,7 @@ def encode_lines(header: Header, events: Iterable[Any]) -> bytes:
     """A whole trace file's bytes."""
     sealer = Sealer(header)
     out = [sealer.header_line]
-    it = iter(events)
+    it = iter(records_of(events))
     while True:
         chunk = list(islice(it, sealer.block))
         final = len(chunk) < sealer.block

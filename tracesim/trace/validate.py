@@ -126,9 +126,10 @@ class Validator:
         Step, Call, Return, Write, Local = ev.Step, ev.Call, ev.Return, ev.Write, ev.Local
         for i, e in enumerate(events):
             kind = type(e)
-            if kind is Step or kind is Local:
+            if kind is Step or kind is Local or kind is ev.Repeat:
                 if not depth:
-                    self.why = f"a {'stop' if kind is Step else 'local'} outside any call"
+                    what = {Step: "stop", Local: "local"}.get(kind, "repeat")
+                    self.why = f"a {what} outside any call"
                     return self._stop(i, depth)
             elif kind is Call:
                 depth += 1

@@ -4,7 +4,7 @@ Functions 10.0 rewrote (NATIVE) record their own lines and pass through."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from ..process import Recorder
 from .lines import DECLS, FILES, LINES
@@ -72,3 +72,6 @@ class Renumbered:
 
     def fact(self, line: int, name: str, **data: Any) -> None:
         self._rec.fact(self._line(line), name, **data)
+
+    def repeat(self, times: int, record: Callable[[int], None]) -> int:
+        return self._rec.repeat(times, record)

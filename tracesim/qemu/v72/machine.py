@@ -7,6 +7,7 @@ from typing import Any
 
 from ..process import Qemu, QemuError, error_setg_return
 from ..state import ADDR_MACHINE, ADDR_MACHINE_CLASS, ADDR_NODES, MAX_NODES
+from ..slot_runs import skip_plan
 from .state import CPUArchId72, MachineState, create_backend
 
 MACHINE_C = "hw/core/machine.c"
@@ -45,7 +46,14 @@ def machine_set_cpu_numa_node(q: Qemu, ms: MachineState, props: Props,
     rec.step(743)
     i = 0
     rec.local("i", i)
-    while i < possible.len:
+    impl_lines = q.impl.set_cpu_numa_node
+    plan = skip_plan(q, possible.cpus[:possible.len], props,
+                     [key for _, key in impl_lines.support],
+                     [key for _, key, _ in impl_lines.match])
+
+    def one_slot(i: int) -> bool:
+        """One iteration for slot i (its events); whether it bound the CPU."""
+        match = False
         rec.loop(743, "i", i)
         slot: CPUArchId72 = possible.cpus[i]
         sp = slot.props
@@ -107,9 +115,21 @@ def machine_set_cpu_numa_node(q: Qemu, ms: MachineState, props: Props,
                 node.has_cpu = True
                 rec.step(818)
                 node.initiator = props["node_id"]
-        i += 1
-        rec.local("i", i)
+        rec.local("i", i + 1)
         rec.step(743)
+        return match
+
+    while i < possible.len:
+        run = plan.get(i)
+        if run is not None:  # slots skipped alike: one record (qemu/slot_runs.py)
+            period, times = run
+            start = i
+            i += period * rec.repeat(
+                times, lambda k: [one_slot(start + k * period + j) for j in range(period)]
+            )
+            continue
+        match = one_slot(i) or match
+        i += 1
     rec.branch(743, "i < machine->possible_cpus->len", False, i=i)
     rec.step(822)
     rec.branch(822, "!match", not match)
