@@ -128,8 +128,10 @@ def _escaped(value: Any) -> Any:
 
 
 def _open_trace(path: str) -> tuple[str, BinaryIO]:
+    from .trace.compress import open_seekable
+
     try:
-        return path, open(path, "rb")
+        return path, open_seekable(path)
     except OSError as err:
         raise TraceError(f"{path}: {err.strerror or err}") from None
 

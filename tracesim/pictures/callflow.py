@@ -200,12 +200,13 @@ _body = msgspec.json.Decoder(ev.BodyEvent)
 def callflow_of_file(path: str | Path) -> CallFlow:
     """The call-flow of a trace file, decoding only the lines it needs: the file is read
     a verified block at a time (trace.store.TraceReader), never whole."""
+    from ..trace.compress import open_trace
     from ..trace.store import DECODE_ERRORS, TraceReader, short
     from ..trace.validate import MAX_DEPTH
 
     name = str(path)
     try:
-        fh = open(path, "rb")
+        fh = open_trace(path)
     except OSError as err:
         raise TraceError(f"{name}: {err.strerror or err}") from None
     with fh:

@@ -24,6 +24,7 @@ import msgspec
 
 from . import events as ev
 from .events import SCHEMA_VERSION, BodyEvent, Header
+from .compress import compress, compressing, open_trace, wants_zstd
 from .seq import event_sequence, records_of
 from .output import checked_target, replace_target, temp_beside
 from .validate import Validator
@@ -192,6 +193,8 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write to a temporary file beside the target, then rename: never a half file, and
     only ever a regular file (OutputError otherwise)."""
     target = checked_target(path)
+    if wants_zstd(target):
+        data = compress(data)
     fd, tmp = temp_beside(target)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -216,7 +219,8 @@ class StreamingTraceWriter:
     def __init__(self, path: str | os.PathLike[str], header: Header) -> None:
         self.target = checked_target(path)
         fd, self.tmp = temp_beside(self.target)
-        self.fh = os.fdopen(fd, "wb")
+        self.raw = os.fdopen(fd, "wb")
+        self.fh = compressing(self.raw) if wants_zstd(self.target) else self.raw
         self.sealer = Sealer(header)
         self.block = self.sealer.block
         self.fh.write(self.sealer.header_line)
@@ -240,9 +244,11 @@ class StreamingTraceWriter:
 
     def commit(self) -> None:
         self.flush(final=True)
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-        self.fh.close()
+        if self.fh is not self.raw:
+            self.fh.close()  # ends the zstd frame; the file stays open
+        self.raw.flush()
+        os.fsync(self.raw.fileno())
+        self.raw.close()
         try:
             replace_target(self.tmp, self.target)
         except BaseException:
@@ -250,7 +256,7 @@ class StreamingTraceWriter:
             raise
 
     def abort(self) -> None:
-        self.fh.close()
+        self.raw.close()
         try:
             os.unlink(self.tmp)
         except FileNotFoundError:
@@ -534,7 +540,7 @@ def read_stream(stream: BinaryIO, name: str) -> Trace:
 
 def read_trace(path: str | os.PathLike[str]) -> Trace:
     try:
-        fh = open(path, "rb")
+        fh = open_trace(path)
     except OSError as err:
         raise TraceError(f"{path}: {err.strerror or err}") from None
     with fh:
