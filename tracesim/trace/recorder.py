@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import structlog
+from ..demand import defer
+
+defer("asyncio")  # structlog imports it for async loggers this recorder never uses
+import structlog  # noqa: E402
 
 from . import events as ev
 
