@@ -230,14 +230,26 @@ def measured(*args: str) -> tuple[int, float, int, str]:
     return int(rc), float(wall), int(rss), rest
 
 
+@pytest.fixture(scope="module")
+def ten(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, float, int]]:
+    """The ten-copy line run on each profile: its trace, wall seconds and peak MiB."""
+    out = {}
+    for profile in PROFILES:
+        path = tmp_path_factory.mktemp("ten") / f"ten-{profile}.jsonl"
+        rc, wall, rss, _ = measured("run", "--profile", profile, "-o", str(path), "--",
+                                    *TEN_COPIES)
+        assert rc in (0, 1)
+        out[profile] = (path, wall, rss)
+    return out
+
+
 @pytest.mark.parametrize("profile", PROFILES)
-def test_ten_copies_of_a_cpus_range_cost_what_the_readme_says(tmp_path: Path,
-                                                               profile: str) -> None:
+def test_ten_copies_of_a_cpus_range_cost_what_the_readme_says(
+        tmp_path: Path, profile: str, ten: dict[str, tuple[Path, float, int]]) -> None:
     """README, "Resource bounds": under 30 s and 400 MiB for run and every reader, a trace
     under 64 MiB (the plain record of this run: 1 GB, 18.6 M events)."""
-    path = tmp_path / "ten.jsonl"
-    rc, wall, rss, _ = measured("run", "--profile", profile, "-o", str(path), "--", *TEN_COPIES)
-    assert rc in (0, 1) and wall < 30 and rss < 400, (wall, rss)
+    path, wall, rss = ten[profile]
+    assert wall < 30 and rss < 400, (wall, rss)
     assert path.stat().st_size < 64 << 20
     readers = [["summary", str(path)], ["check", str(path)],
                ["show", "--runs", str(path)],
@@ -252,3 +264,40 @@ def test_ten_copies_of_a_cpus_range_cost_what_the_readme_says(tmp_path: Path,
         assert rc == 0 and wall < 30 and rss < 400, (args[0], wall, rss, outs[args[0]])
     debug = outs["debug"]  # stop 3,000,000 is deep in the runs: i and one step back
     assert "$1 = " in debug and "$2 = " in debug and "Current instruction number is" in debug
+
+
+@pytest.mark.parametrize("a,b", [("4.2", "7.2"), ("4.2", "4.2")])
+def test_diffs_of_ten_copies_stay_bounded(a: str, b: str,
+                                          ten: dict[str, tuple[Path, float, int]]) -> None:
+    """Across versions the diff weighs each run's first repetition (diffing/crossver.py);
+    within one it scans the lines the runs stand for as they are written out."""
+    rc, wall, rss, out = measured("diff", str(ten[a][0]), str(ten[b][0]))
+    assert rc == (1 if a != b else 0) and wall < 60 and rss < 400, (wall, rss, out)
+    if a != b:
+        assert "decisions line up at other lines" in out or "noise" in out
+
+
+CROSS = [
+    ("-machine q35 -smp 16,threads=2,cores=2 -numa node,cpus=0-7 -numa node,cpus=8-15",
+     "-machine q35 -smp 16,threads=2,cores=2 -numa node,cpus=0-7 -numa node,cpus=8-15"),
+    ("-machine q35 -smp 40 -numa node,cpus=0-39,cpus=0-39",
+     "-machine q35 -smp 40,sockets=40 -numa node,cpus=0-39"),
+]
+
+
+@pytest.mark.parametrize("pa,pb", [("4.2", "7.2"), ("7.2", "10.0")])
+@pytest.mark.parametrize("lines", CROSS)
+def test_the_cross_version_diff_counts_runs_as_their_events(
+        tmp_path: Path, lines: tuple[str, str], pa: str, pb: str) -> None:
+    outs = []
+    for compact in (True, False):
+        d = tmp_path / str(compact)
+        d.mkdir()
+        for name, line, profile in (("A", lines[0], pa), ("B", lines[1], pb)):
+            write_trace(d / f"{name}.jsonl", header(line.split(), profile),
+                        recorded(line.split(), profile, compact))
+        p = subprocess.run([sys.executable, "-m", "tracesim", "diff", "A.jsonl", "B.jsonl"],
+                           cwd=d, capture_output=True, text=True)
+        outs.append((p.returncode, p.stdout, p.stderr))
+    assert outs[0][0] in (0, 1) and "Traceback" not in outs[0][2]
+    assert outs[0] == outs[1]

@@ -86,6 +86,21 @@ class Window:
         self.buf = b"".join(parts)
         self.base = keep
 
+    def skip_to(self, offset: int) -> None:
+        """Go on from `offset`, ahead of what is held, dropping the bytes in between."""
+        while self.end < offset and not self.eof:
+            data = self.stream.read(CHUNK)
+            if not data:
+                self.eof = True
+                break
+            self.base, self.buf = self.end, data
+        keep = max(offset - 2, 0)  # the two bytes before a line, as ensure() keeps them
+        if keep < self.base:
+            self.buf = self.stream.read_at(keep, self.base - keep) + self.buf
+        else:
+            self.buf = self.buf[keep - self.base:]
+        self.base = keep
+
     def read_at(self, offset: int, size: int) -> bytes:
         """Bytes anywhere in the file, for the few look-backs an explanation needs."""
         offset = max(0, offset)
@@ -371,6 +386,24 @@ class Side:
             self.exit_status = e.status
         elif kind is ev.Fact and e.name == "numa.options" and self.stack:
             self.stack[-1].option = f"-numa {e.data.get('arg')}"
+
+    def skip_repetitions(self) -> bool:
+        """At the second repetition of a run (trace/expand.py), go on from its last
+        repetition's last stop, counting the stops between: for a reader that weighs the
+        first repetition's events (the cross-version diff). Whether it skipped."""
+        stream = self.win.stream
+        found = stream.skip_target(self.pos) if isinstance(stream, ExpandedStream) else None
+        if found is None:
+            return False
+        target, stops = found
+        self.win.skip_to(target)
+        self.pos = target
+        self.steps += stops
+        return True
+
+    def weight_at(self, offset: int) -> int:
+        stream = self.win.stream
+        return stream.weight_at(offset) if isinstance(stream, ExpandedStream) else 1
 
     def peek(self, i: int) -> Unit | None:
         ahead = self.ahead

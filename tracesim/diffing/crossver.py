@@ -14,7 +14,7 @@ part of the outcome that differs (exit status and messages, then nodes, CPUs, di
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -71,6 +71,8 @@ class Item:
     line: int
     pos: int  # its place in the run's sequence
     paired: Item | None = None
+    weight: int = 1  # the events it stands for: a run's first repetition stands for all
+    left: int = 1  # of those, how many are not paired yet
 
 
 @dataclass(eq=False)
@@ -85,6 +87,8 @@ class Entry:
 
 # --- reading a run into decisions ----------------------------------------------------------------
 def read_items(side: Side) -> list[Item]:
+    """A run's decisions in order. A run of repetitions alike (trace/expand.py) is read once:
+    its first repetition's decisions weigh for all of them."""
     items: list[Item] = []
     add = items.append
     while True:
@@ -94,10 +98,21 @@ def read_items(side: Side) -> list[Item]:
         f = unit.frame
         if unit.kind == "call" and f is not None:
             add(Item("call", ("call", f.fn), unit.head, f, 0, len(items)))
-        for e in ([unit.head] if unit.kind == "start" else []) + unit.events:
-            item = _item(e, f, len(items))
-            if item is not None:
-                add(item)
+        if unit.kind == "start":
+            for e in [unit.head] + unit.events:
+                item = _item(e, f, len(items))
+                if item is not None:
+                    add(item)
+        else:
+            raw = unit.raw or b""
+            body = at = side.pos - len(raw)  # where the unit's events' lines begin
+            for e in unit.events:
+                item = _item(e, f, len(items))
+                if item is not None:
+                    item.weight = item.left = side.weight_at(at)
+                    add(item)
+                at = raw.index(b"\n", at - body) + 1 + body
+        side.skip_repetitions()
 
 
 def _item(e: Any, f: Frame | None, pos: int) -> Item | None:
@@ -210,6 +225,7 @@ class CrossAlignment:
         anchors = [(x, y) for tag, i1, i2, j1, j2 in sm.get_opcodes() if tag == "equal"
                    for x, y in zip(sa[i1:i2], sb[j1:j2])]
         shifts: list[tuple[Item, Item]] = []
+        shifted = 0  # the events those pairs stand for
         decided: Counter[str] = Counter()
         only: list[tuple[list[Item], list[Item]]] = []
         entries: list[Entry] = []
@@ -220,17 +236,20 @@ class CrossAlignment:
             wa, wb = xs[pa + 1:qa], ys[pb + 1:qb]
             matched = _match_window([i for i in wa if i.kind not in _SKELETON],
                                     [i for i in wb if i.kind not in _SKELETON])
-            for u, w in matched:
+            for u, w, m in matched:
                 u.paired, w.paired = w, u
+                u.left -= m
+                w.left -= m
                 if u.line != w.line or _file(u) != _file(w):
                     shifts.append((u, w))
+                    shifted += m
                 if not self.v.same(u, w):
                     if decisive(u) or decisive(w):
                         entries.append(Entry("value", [u], [w]))
                     else:
-                        decided[_fn(u) or "(none)"] += 1
-            rest_a = [i for i in wa if i.paired is None]
-            rest_b = [i for i in wb if i.paired is None]
+                        decided[_fn(u) or "(none)"] += m
+            rest_a = [i for i in wa if i.left > 0]
+            rest_b = [i for i in wb if i.left > 0]
             if rest_a or rest_b:
                 only.append((rest_a, rest_b))
                 if any(i.kind in _SKELETON for i in rest_a + rest_b):
@@ -238,8 +257,10 @@ class CrossAlignment:
             if x is None or y is None:
                 break
             x.paired, y.paired = y, x
+            x.left = y.left = 0
             if x.line != y.line or _file(x) != _file(y):
                 shifts.append((x, y))
+                shifted += 1
             if not self.v.same(x, y) and (decisive(x) or decisive(y)):
                 entries.append(Entry("value", [x], [y]))
             pa, pb = qa, qb
@@ -248,6 +269,7 @@ class CrossAlignment:
         for e in self.entries:
             e.fields = set().union(*(fields_of(i) for i in e.a + e.b if decisive(i)))
         self.noise = self._noise(shifts, decided, only, moved)
+        self.noise["line_shifts"]["count"] = shifted
 
     def _pair_moved(self, only: list[tuple[list[Item], list[Item]]],
                     entries: list[Entry]) -> int:
@@ -293,7 +315,7 @@ class CrossAlignment:
                 for i in items:
                     if i.kind in ("branch", "assert") or i.kind == "fact" and not decisive(i):
                         row = by_fn.setdefault(_fn(i) or "(none)", {"a": 0, "b": 0})
-                        row[label] += 1
+                        row[label] += i.left
         examples = []
         for x, y in shifts:
             if x.kind == "branch" and len(examples) < 3 and all(
@@ -315,26 +337,37 @@ class CrossAlignment:
 _SKELETON = ("call", "fact", "report", "exit")
 
 
-def _match_window(xs: list[Item], ys: list[Item]) -> list[tuple[Item, Item]]:
-    """The branches and asserts of one window both runs make, paired. A long window (a loop
-    over many CPUs) pairs them key by key in order: linear, and what repeats pairs up."""
+def _match_window(xs: list[Item], ys: list[Item]) -> list[tuple[Item, Item, int]]:
+    """The branches and asserts of one window both runs make, paired, with how many events
+    each pair stands for (items weigh for a run's repetitions). A long window (a loop over
+    many CPUs) pairs them key by key in order: linear, and what repeats pairs up."""
     if not xs or not ys:
         return []
-    if len(xs) * len(ys) <= WINDOW:
-        sm = SequenceMatcher(None, [x.key for x in xs], [y.key for y in ys], autojunk=False)
-        return [(x, y) for tag, i1, i2, j1, j2 in sm.get_opcodes() if tag == "equal"
-                for x, y in zip(xs[i1:i2], ys[j1:j2])]
-    by_key: dict[tuple[Any, ...], list[Item]] = {}
+    if sum(x.weight for x in xs) * sum(y.weight for y in ys) <= WINDOW:
+        ex = [x for x in xs for _ in range(x.weight)]  # small: each event on its own
+        ey = [y for y in ys for _ in range(y.weight)]
+        sm = SequenceMatcher(None, [x.key for x in ex], [y.key for y in ey], autojunk=False)
+        pairs: dict[tuple[int, int], list[Any]] = {}
+        for tag, i1, i2, j1, j2 in sm.get_opcodes():
+            if tag == "equal":
+                for x, y in zip(ex[i1:i2], ey[j1:j2]):
+                    pairs.setdefault((id(x), id(y)), [x, y, 0])[2] += 1
+        return [(x, y, m) for x, y, m in pairs.values()]
+    by_key: dict[tuple[Any, ...], deque[list[Any]]] = {}
     for y in ys:
-        by_key.setdefault(y.key, []).append(y)
-    taken: dict[tuple[Any, ...], int] = {}
+        by_key.setdefault(y.key, deque()).append([y, y.weight])
     out = []
     for x in xs:
-        k = taken.get(x.key, 0)
-        cands = by_key.get(x.key)
-        if cands is not None and k < len(cands):
-            out.append((x, cands[k]))
-            taken[x.key] = k + 1
+        need, cands = x.weight, by_key.get(x.key)
+        while need and cands:
+            y, free = cands[0]
+            m = min(need, free)
+            out.append((x, y, m))
+            need -= m
+            if free == m:
+                cands.popleft()
+            else:
+                cands[0][1] = free - m
     return out
 
 

@@ -15,10 +15,11 @@ from typing import Any
 import msgspec
 
 from . import events as ev
-from .seq import Run
+from .seq import _PLAIN
 from .store import DECODE_ERRORS, TraceError, VerifiedStream
 
 REPEAT_AT = b'\n{"k":"repeat"'
+_STOP = b'{"k":"step"'
 CHUNK = 1 << 22
 _SENTINEL = 4_611_686_018_427_380_000  # integers no trace holds, marking the ramps
 _decode_repeat = msgspec.json.Decoder(ev.Repeat).decode
@@ -29,7 +30,6 @@ class Expansion:
     """One repeat record's lines: repetition k is `template % values(k)`."""
 
     def __init__(self, record: ev.Repeat) -> None:
-        run = Run(0, record)
         ramps: list[ev.Ramp] = []
 
         def mark(value: Any) -> Any:
@@ -38,21 +38,29 @@ class Expansion:
                 return _SENTINEL + len(ramps) - 1
             return value
 
-        body = []
+        plain = []
         for b in record.body:
             fields = {f: getattr(b, f) for f in b.__struct_fields__}
             for f, v in fields.items():
                 fields[f] = {k: mark(x) for k, x in v.items()} if f == "values" else mark(v)
-            body.append(type(b)(**fields))
-        plain = [Run(0, ev.Repeat(n=2, body=body)).event(j) for j in range(run.width)]
+            plain.append(_PLAIN[type(b)](**fields))
         text = _encoder.encode_lines(plain).replace(b"%", b"%%")
         for i in range(len(ramps)):
             text = text.replace(str(_SENTINEL + i).encode(), b"%d", 1)
         self.template = text
         self.ramps = [(r.start, r.by) for r in ramps]
         self.times = record.n
-        self.width = run.width
+        self.width = len(record.body)
         self.offsets = array("q", [0])  # where each repetition begins, as far as written
+
+    def last_stop(self) -> int | None:
+        """Offset in repetition 0 of its last stop line (the same in every repetition)."""
+        if not hasattr(self, "_last"):
+            rep = self.repetition(0)
+            i = rep.rfind(b"\n" + _STOP)
+            self._last = i + 1 if i >= 0 else (0 if rep.startswith(_STOP) else None)
+            self.stops = rep.count(_STOP)
+        return self._last
 
     def repetition(self, k: int) -> bytes:
         return self.template % tuple(start + k * by for start, by in self.ramps)
@@ -207,6 +215,51 @@ class ExpandedStream:
         if exp is not None:  # a line of an expansion: named by its repeat line
             inside = self.read_at(self._starts[s], offset - self._starts[s]).count(b"\n")
         return self.vs.seals_before(src) - self._extra[s] - inside
+
+    # --- reading a run once, for the cross-version diff's counts ---------------------------
+    def _expansion(self, offset: int) -> tuple[int, Expansion] | None:
+        s = self._locate(offset)
+        exp = self._exps[s]
+        if exp is None or offset >= self._starts[s] + exp.size_through(exp.times):
+            return None
+        return self._starts[s], exp
+
+    def skip_target(self, pos: int) -> tuple[int, int] | None:
+        """For a reader at the stop line `pos` in a run's second or later repetition: the
+        last stop line of the run's last repetition, and how many stops lie from `pos` up to
+        it (those a reader that weighs repetition 0 need not read)."""
+        found = self._expansion(pos)
+        if found is None:
+            return None
+        start, exp = found
+        rel = pos - start
+        k = bisect.bisect_right(exp.offsets, rel) - 1
+        if k < 1 or exp.last_stop() is None:
+            return None
+        final = exp.repetition(exp.times - 1)  # its integers may be longer than the first's
+        at = final.rfind(b"\n" + _STOP)
+        target = exp.offsets[exp.times - 1] + (at + 1 if at >= 0 else 0)
+        if target <= rel:
+            return None
+        here = exp.repetition(k)[rel - exp.offsets[k]:].count(_STOP)
+        return start + target, here + (exp.times - 1 - k) * exp.stops - 1
+
+    def weight_at(self, offset: int) -> int:
+        """How many events a reader that skips as `skip_target` says stands for with the
+        event at `offset`: repetition 0's between its first and last stop stand for every
+        repetition's; those before the first stop (read again in repetition 1) and from the
+        last (read again in the last repetition) for all but one."""
+        found = self._expansion(offset)
+        if found is None:
+            return 1
+        start, exp = found
+        rel = offset - start
+        if exp.last_stop() is None or rel >= exp.offsets[1]:
+            return 1
+        first = exp.repetition(0).find(_STOP)
+        if rel < first or rel >= exp.last_stop():
+            return exp.times - 1
+        return exp.times
 
     def close(self) -> None:
         self.vs.close()
