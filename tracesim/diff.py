@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 import msgspec
 
 from .diffing.align import Aligner, Hunk, Side, align
+from .diffing.causes import group_hunks
 from .diffing.crossver import cross_diff
 from .diffing.explain import Explainer
 from .diffing.options import argv_changes
@@ -157,12 +158,14 @@ def build_report(al: Aligner, only: list[str] | None = None,
     explained = Explainer(al)
     hunks = [explained.hunk(n, h, deep=k < DEEP) for k, (n, h) in enumerate(kept[:MAX_HUNKS])]
     first = next((x for x in hunks if x["kind"] == "path"), hunks[0] if hunks else None)
+    groups = group_hunks(kept[:MAX_HUNKS], hunks, explained.anchors)
     return {
         "identical": not al.hunks,
         "a": _side_info(A),
         "b": _side_info(B),
         "command_line_changes": argv_changes(A.header.argv, B.header.argv),
         "first_divergence": explained.first(first) if first else None,
+        "groups": groups,  # the hunks by cause: a changed option or decision, its follow-ons
         "hunks": hunks,
         "hunks_total": len(kept),
         "outcome": compare_outcomes(outcome_of(A), outcome_of(B)),

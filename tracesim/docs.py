@@ -530,25 +530,35 @@ def cmd_docs(argv: list[str]) -> int:
         description="Generate a static HTML site from a set of "
         "scenarios (default: the teaching scenarios): their outcomes, call-flow graphs "
         "and each modelled function's control flow with branch coverage.",
-        usage="tracesim docs [OUT_DIR] [SCENARIO_FILE] [--check]",
+        usage="tracesim docs [-o OUT_DIR] [SCENARIO_FILE] [--check]  (or: tracesim docs "
+        "OUT_DIR [SCENARIO_FILE])",
     )
     p.add_argument(
-        "out_dir",
-        nargs="?",
-        default=str(DEFAULT_DIR),
+        "-o",
+        "--output",
         metavar="OUT_DIR",
-        help=f"where the site goes (default {DEFAULT_DIR})",
+        help=f"where the site goes, as -o for the other commands (default {DEFAULT_DIR})",
     )
     p.add_argument(
-        "scenario_file",
-        nargs="?",
-        metavar="SCENARIO_FILE",
-        help='a TOML file: [NAME] tables with args = "QEMU ARGS" and teaches = "..."',
+        "places",
+        nargs="*",
+        metavar="[OUT_DIR] SCENARIO_FILE",
+        help="the site's directory (when no -o), then a TOML file: [NAME] tables with "
+        'args = "QEMU ARGS" and teaches = "..."',
     )
     p.add_argument(
         "--check", action="store_true", help="exit 1 if OUT_DIR is not what this tracesim generates"
     )
     args = p.parse_args(argv)
+    places = list(args.places)
+    if len(places) > (1 if args.output is not None else 2):
+        raise UsageError("tracesim docs: give the site's directory once (-o OUT_DIR or the first "
+                         "word) and at most one SCENARIO_FILE")
+    if args.output is None:
+        args.out_dir = places.pop(0) if places else str(DEFAULT_DIR)
+    else:
+        args.out_dir = args.output
+    args.scenario_file = places[0] if places else None
     if not have_dot():
         raise UsageError(f"tracesim docs: {DOT_MISSING.replace(' or use --format dot', '')}")
     scenarios = read_scenarios(args.scenario_file) if args.scenario_file else default_scenarios()
@@ -558,7 +568,7 @@ def cmd_docs(argv: list[str]) -> int:
         stale = stale_files(directory, files)
         again = " ".join(
             shlex.quote(a)
-            for a in [args.out_dir] + ([args.scenario_file] if args.scenario_file else [])
+            for a in ["-o", args.out_dir] + ([args.scenario_file] if args.scenario_file else [])
         )
         for name in stale:
             sys.stderr.write(

@@ -8,6 +8,7 @@ command-line option QEMU was handling, what each event of a shared unit changed
 """
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -71,6 +72,7 @@ class Explainer:
             "more_items": max(0, sum(h.counts.values()) - len(items)),
         }
         out.update(self._path(n, h, deep) if h.parts_ways else self._value(h))
+        _decided_elsewhere(out)
         if where is not None and where.kind != "step" and items and items[0].get("changes"):
             out["line"] = items[0]["changes"][0]["line"] or out["line"]  # e.g. vl.c:3035
         parts = [out["said"]] + [c["text"] for c in out["causes"]]
@@ -85,13 +87,16 @@ class Explainer:
     def _path(self, n: int, h: Hunk, deep: bool) -> dict[str, Any]:
         only_a = [u for op, u, _ in h.items if op == "-" and u is not None]
         only_b = [u for op, _, u in h.items if op == "+" and u is not None]
-        decision = option = earlier = None
+        decision = option = earlier = same = None
         causes: list[dict[str, Any]] = []
         if h.common is not None:
             ca, cb = h.common
             here = f"{_where(ca)}, {_step_words(ca.step, cb.step, ca.kind)}"
-            decision = decision_pair(ca, cb)
-            if decision is not None:
+            decision = decision_pair(ca, cb, only_a, only_b)
+            same = None if decision is not None else same_decision(ca, cb, only_a, only_b)
+            if same is not None:
+                said = f"At {here}, {same}."
+            elif decision is not None:
                 said = f"At {here}, {decision['text']}."
                 causes = self.causes(ca, cb, decision) if deep else []
             else:
@@ -101,7 +106,8 @@ class Explainer:
             new = self.new_options(only_a, only_b, option)
             if new is not None:
                 option = new
-            first = self.parted_in.setdefault(id(ca.frame), (n, ca, decision))
+            first = (n, ca, decision) if same is not None else \
+                self.parted_in.setdefault(id(ca.frame), (n, ca, decision))
             if first[0] != n:
                 earlier = (f"The runs already parted in this call of {ca.frame.fn} "
                            f"at {_where(first[1], with_fn=False)} (hunk {first[0]})"
@@ -110,6 +116,9 @@ class Explainer:
             said = f"From the start, {_goes(only_a, 'A')}, while {_goes(only_b, 'B')}."
         story = {"a": side_story(only_a, h.counts["-"], "A", h.rejoin[0] if h.rejoin else None),
                  "b": side_story(only_b, h.counts["+"], "B", h.rejoin[1] if h.rejoin else None)}
+        if h.common is not None and same is not None:  # not a parting: one line, no story
+            return {"said": said, "decision": None, "option": option, "causes": [],
+                    "earlier": None, "story": None, "kind": "operands"}
         return {"said": said, "decision": decision, "option": option, "causes": causes,
                 "earlier": earlier, "story": story}
 
@@ -262,6 +271,24 @@ class Explainer:
         return side.next_stop(unit) if unit is not None else None
 
 
+def _decided_elsewhere(out: dict[str, Any]) -> None:
+    """A run that records the decision on another line of a multi-line condition: its row at
+    the shared stop says where, instead of reading as no decision at all."""
+    d = out.get("decision")
+    if not d or not out["items"] or out["items"][0]["op"] != "~":
+        return
+    for side, other in (("a", "b"), ("b", "a")):
+        at = d[side].get("at")
+        if not at:
+            continue
+        for ch in out["items"][0].get("changes", []):
+            if ch[side] is None and (ch[other] or "").startswith(("if (", "assert (")) and \
+                    d["cond"] in ch[other]:
+                ch[side] = (f"(decided at line {at['line']}, step {at['step']}: "
+                            f"{_c(d[side]['taken'])})")
+                break
+
+
 def _public(change: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in change.items() if not k.endswith("_event")}
 
@@ -301,15 +328,26 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 # --- decisions and operands --------------------------------------------------------------------
-def decision_pair(ua: Unit, ub: Unit) -> dict[str, Any] | None:
-    """The branch or assert of the shared statement that came out differently (or that only
-    one run recorded)."""
+def decision_pair(ua: Unit, ub: Unit, only_a: list[Unit] | None = None,
+                  only_b: list[Unit] | None = None) -> dict[str, Any] | None:
+    """The branch or assert of the shared statement that came out differently.
+
+    A condition over several lines (`a &&` on one, `b` on the next) is decided on whichever of
+    its lines gdb stops at last, so one run may record it a stop later than the other: the
+    same decision is looked for in the units only that run has, in the same call, before it
+    leaves the statement. A `for` or `while` condition that holds is recorded as the loop's
+    next iteration, not as a branch: that is the condition true."""
     da = {e.line: e for e in ua.events if type(e) in (ev.Branch, ev.Assert)}
     db = {e.line: e for e in ub.events if type(e) in (ev.Branch, ev.Assert)}
     for line in sorted(da.keys() | db.keys()):
         x, y = da.get(line), db.get(line)
         some = x if x is not None else y
         assert some is not None
+        later: dict[str, Any] = {}
+        if x is None:
+            x = _decided_later(ua, only_a or [], some, later, "a") or _loop_taken(ua, some)
+        if y is None:
+            y = _decided_later(ub, only_b or [], some, later, "b") or _loop_taken(ub, some)
         ra = None if x is None else x.taken if type(x) is ev.Branch else x.ok
         rb = None if y is None else y.taken if type(y) is ev.Branch else y.ok
         if ra == rb:
@@ -326,18 +364,106 @@ def decision_pair(ua: Unit, ub: Unit) -> dict[str, Any] | None:
         else:
             ops = operand_text(va, vb)
             tail = f"{_c(ra)} in A and {_c(rb)} in B" + (f" ({ops})" if ops else "")
-        return {"line": line, "cond": some.cond,
-                "kind": "branch" if type(some) is ev.Branch else "assert",
-                "a": {"taken": ra, "values": va}, "b": {"taken": rb, "values": vb},
-                "text": f"`{head}` is {tail}", "text_past": f"`{head}` was {tail}"}
+        out = {"line": line, "cond": some.cond,
+               "kind": "branch" if type(some) is ev.Branch else "assert",
+               "a": {"taken": ra, "values": va}, "b": {"taken": rb, "values": vb},
+               "text": f"`{head}` is {tail}", "text_past": f"`{head}` was {tail}"}
+        for side, (v, at_line) in later.items():  # decided on another line of the condition
+            out[side]["at"] = {"step": v.step, "line": at_line}
+        return out
     return None
+
+
+CONDITION_SPAN = 6  # lines one C condition may span (a decision recorded on a later line)
+
+
+def same_decision(ua: Unit, ub: Unit, only_a: list[Unit], only_b: list[Unit]) -> str | None:
+    """Runs that take the same decision on a condition over several lines, but stop on other
+    lines of it: `&&` and `||` stop at the first operand that decides, and gdb stops on the
+    line of each operand it evaluates. Not a parting of the ways: what to say instead, or None
+    when the runs do part (another outcome, a call, a store or a message on the way)."""
+    if ua.frame is None or ub.frame is None or ua.kind != "step" or ub.kind != "step":
+        return None
+    if not only_a and not only_b:
+        return None
+    decided: dict[str, Any] = {}
+    lines: dict[str, list[int]] = {}
+    low = min(u.line for u in [*only_a, *only_b])
+    for side, u, only in (("A", ua, only_a), ("B", ub, only_b)):
+        lines[side] = [u.line]
+        for v in only:
+            if v.frame is not u.frame or v.kind != "step" or \
+                    not low <= v.line <= low + CONDITION_SPAN:
+                return None
+            lines[side].append(v.line)
+            for e in v.events:
+                kind = type(e)
+                if kind in (ev.Write, ev.Report, ev.Exit, ev.Call, ev.Loop):
+                    return None
+                if kind in (ev.Branch, ev.Assert):
+                    if side in decided:
+                        return None  # two decisions: more than one condition
+                    decided[side] = e
+    for side, u, other in (("A", ua, "B"), ("B", ub, "A")):  # decided at the shared stop
+        if side not in decided and other in decided and low <= u.line:
+            decided[side] = next((e for e in u.events if type(e) is type(decided[other])
+                                  and e.cond == decided[other].cond), None)
+    x, y = decided.get("A"), decided.get("B")
+    stops = "; ".join(f"{side} stops on line{'s' if len(ls) > 1 else ''} "
+                      + ", ".join(str(n) for n in ls) for side, ls in lines.items())
+    if x is None and y is None:  # the decision is further on, where the runs line up again
+        return ("the runs do not part: they stop on other lines of one statement "
+                f"({stops}) and record nothing different there")
+    if x is None or y is None or type(x) is not type(y) or x.cond != y.cond:
+        return None
+    rx = x.taken if type(x) is ev.Branch else x.ok
+    ry = y.taken if type(y) is ev.Branch else y.ok
+    if rx != ry:
+        return None
+    head = f"if ({x.cond})" if type(x) is ev.Branch else f"assert ({x.cond})"
+    ops = operand_text(x.values, y.values)
+    return (f"`{head}` is {_c(rx)} in both runs" + (f" ({ops})" if ops else "")
+            + f": the runs do not part. Only the lines gdb stops on differ ({stops}): `&&` and "
+            "`||` stop at the first operand that decides, and each operand is on its own line")
+
+
+def _decided_later(u: Unit, later: list[Unit], decision: Any, found: dict[str, Any],
+                   side: str) -> Any:
+    """The same decision, recorded on another line of its condition by a stop of `u`'s call
+    soon after `u` (before the call leaves the condition's lines); `found[side]` says where."""
+    for v in later:
+        if v.frame is not u.frame or v.kind != "step":
+            if v.frame is u.frame:
+                return None
+            continue  # a callee's stop
+        if not u.line <= v.line <= u.line + CONDITION_SPAN:
+            return None
+        for e in v.events:
+            if type(e) is type(decision) and e.cond == decision.cond:
+                found[side] = (v, v.line)
+                return e
+    return None
+
+
+def _loop_taken(u: Unit, decision: Any) -> Any:
+    """A loop condition that holds: the stop records the next iteration (`loop: var = v`),
+    read as the branch taken, with the iteration's values as its operands."""
+    if type(decision) is not ev.Branch:
+        return None
+    loops = [e for e in u.events if type(e) is ev.Loop and e.line == decision.line]
+    if not loops:
+        return None
+    return ev.Branch(line=decision.line, cond=decision.cond, taken=True,
+                     values={e.var: e.value for e in loops})
 
 
 def operand_text(va: dict[str, Any], vb: dict[str, Any]) -> str:
     bits = []
     for name in list(va) + [k for k in vb if k not in va]:
         x, y = va.get(name), vb.get(name)
-        if x == y:
+        if name not in va or name not in vb:  # an operand one run's record alone names
+            bits.append(f"{name} = {_c(x if name in va else y)} in {'A' if name in va else 'B'}")
+        elif x == y:
             bits.append(f"{name} = {_c(x)} in both")
         else:
             bits.append(f"{name} = {_c(x)} in A, {_c(y)} in B")
@@ -349,7 +475,11 @@ _INDEXES = ("i", "nodenr", "src", "dst", "node", "index", "cpu")
 
 def _memory_path(side: Side, name: str, values: dict[str, Any]) -> str | None:
     """The memory path an operand named in a condition reads: a global of that name, or a
-    member of that name, preferring the element the other operands index."""
+    member of that name, preferring the element the other operands index. An operand named
+    by its C expression (`slot->props.node_id`) reads the member it ends with."""
+    member = re.search(r"(?:->|\.)([A-Za-z_]\w*)$", name)
+    if member is not None:
+        name = member.group(1)
     if name in side.writers:
         return name
     suffix = "." + name

@@ -85,10 +85,14 @@ def render_text(r: dict[str, Any], paint: Paint, outcome_only: bool = False) -> 
         else:
             _render_first(r, paint, add)
             total = r["hunks_total"]
+            groups = r.get("groups") or []
             add(paint(f"{total} hunk{'s' if total != 1 else ''}", "head")
-                + f" (A {r['a']['stops']} stops, B {r['b']['stops']} stops)")
+                + f" (A {r['a']['stops']} stops, B {r['b']['stops']} stops)"
+                + (f", from {len(groups)} cause{'s' if len(groups) != 1 else ''}:"
+                   if groups else ""))
+            _render_groups(groups, paint, add)
             for h in r["hunks"][:SHOW_HUNKS]:
-                _render_hunk(h, paint, add)
+                _render_hunk(h, paint, add, groups)
             if total > SHOW_HUNKS:
                 add(f"\n… {total - SHOW_HUNKS} more hunks (--json has {len(r['hunks'])}; "
                     "--only FUNCTION narrows them down)")
@@ -139,18 +143,72 @@ def _render_first(r: dict[str, Any], paint: Paint, add: Any) -> None:
     add("")
 
 
-def _render_hunk(h: dict[str, Any], paint: Paint, add: Any) -> None:
+SHOW_GROUPS = 12  # causes listed before the hunks
+FOLLOW_UNITS = 3  # units shown per side of a hunk that follows from an earlier one's cause
+
+
+def _render_groups(groups: list[dict[str, Any]], paint: Paint, add: Any) -> None:
+    """One line per cause: what it is and the hunks that follow from it."""
+    for g in groups[:SHOW_GROUPS]:
+        n = len(g["hunks"])
+        which = f"hunk {g['ranges']}" if n == 1 else f"hunks {g['ranges']}"
+        add(f"   cause {g['index']:<3} {which:<18} " + _wrap(g["text"], 78, " " * 29))
+    if len(groups) > SHOW_GROUPS:
+        add(f"   … {len(groups) - SHOW_GROUPS} more causes (--json lists them all)")
+
+
+def _brief_reason(h: dict[str, Any], group: dict[str, Any] | None) -> str:
+    """A follow-on hunk's explanation: without the option its cause already names, and for
+    a value hunk only what differs first."""
+    if h["kind"] == "value":
+        return h["said"]
+    parts = [h["said"]] + [c["text"] for c in h["causes"]]
+    opt = h.get("option")
+    if opt and not (group and group.get("option") and
+                    (opt.get("a"), opt.get("b")) == (group["option"]["a"], group["option"]["b"])):
+        parts.append(opt["text"])
+    parts.append(h.get("earlier") or "")
+    story = h.get("story")
+    if story:
+        first, second = ("b", "a") if h["a"]["only"] == 0 else ("a", "b")
+        parts += [story[first], story[second]]
+    return " ".join(x for x in parts if x)
+
+
+def _render_hunk(h: dict[str, Any], paint: Paint, add: Any,
+                 groups: list[dict[str, Any]] | None = None) -> None:
     sa, sb = h["a"]["steps"], h["b"]["steps"]
     steps = f"A steps {_span(sa)}, B steps {_span(sb)}" if sa or sb else "before the first stop"
-    kind = "the runs part" if h["kind"] == "path" else "values differ"
+    kind = {"path": "the runs part", "operands": "the same way, other lines"}.get(
+        h["kind"], "values differ")
+    group = (groups or [None])[h["group"] - 1] if h.get("group") and groups else None
+    follows = h.get("follows")
+    tag = ""
+    if group is not None and len(group["hunks"]) > 1:
+        tag = f"  cause {group['index']}" + (f", after hunk {follows}" if follows else "")
     add("")
-    add(paint(f"@@ hunk {h['index']}: {h['where']} — {kind}; {steps} @@", "head"))
-    add("   " + _wrap(h["reason"], 100, "   "))
+    add(paint(f"@@ hunk {h['index']}: {h['where']} — {kind}; {steps} @@", "head") + tag)
+    if follows and h["kind"] == "operands":
+        add("   " + _wrap(h["said"], 100, "   "))
+        return
+    if follows and h["kind"] == "value":  # a follow-on: what differs, in a line or two
+        texts = [ch["text"] for item in h["items"][:3] for ch in item.get("changes", [])[:2]]
+        line, texts = "", list(dict.fromkeys(texts))
+        for k, text in enumerate(texts):
+            if line and len(line) + len(text) > 200:
+                line += f"; and {len(texts) - k} more"
+                break
+            line = f"{line}; {text}" if line else text
+        add("   " + _wrap(line or h["said"], 100, "   "))
+        return
+    reason = _brief_reason(h, group) if follows else h["reason"]
+    add("   " + _wrap(reason, 100, "   "))
+    limit = FOLLOW_UNITS if follows and h["kind"] == "value" else SHOW_UNITS
     shown = {"-": 0, "+": 0, "~": 0}
     for item in h["items"]:
         op = item["op"]
         shown[op] += 1
-        if shown[op] > SHOW_UNITS:
+        if shown[op] > limit:
             continue
         ua, ub = item["a"], item["b"]
         u = ua or ub
@@ -160,18 +218,18 @@ def _render_hunk(h: dict[str, Any], paint: Paint, add: Any) -> None:
         head = f" {op} {step_a:>8} {step_b:>8}  {u['function'] or '':<28} {loc:<22}"
         if op == "~":
             add(paint(head.rstrip(), "mark"))
-            for ch in item.get("changes", [])[:4]:
+            for ch in item.get("changes", [])[:2 if limit == FOLLOW_UNITS else 4]:
                 add("      " + paint("A", "a") + " " + (ch["a"] or "(nothing)"))
                 add("      " + paint("B", "b") + " " + (ch["b"] or "(nothing)"))
         else:
             add(paint(f"{head} {u['summary']}".rstrip(), "a" if op == "-" else "b"))
     counts = {"-": h["a"]["only"], "+": h["b"]["only"]}
     for op, what in (("-", "units only in A"), ("+", "units only in B")):
-        hidden = counts[op] - min(shown[op], SHOW_UNITS)
+        hidden = counts[op] - min(shown[op], limit)
         if hidden > 0:
             add(f"   … {hidden} more {what}")
-    if shown["~"] > SHOW_UNITS:
-        add(f"   … {shown['~'] - SHOW_UNITS} more units with other values")
+    if shown["~"] > limit:
+        add(f"   … {shown['~'] - limit} more units with other values")
     if h["rejoin"]:
         ra, rb = h["rejoin"]["a"], h["rejoin"]["b"]
         where = f"{ra['file']}:{ra['line']} in {ra['function']}" if ra["kind"] == "step" else \

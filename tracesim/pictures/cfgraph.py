@@ -5,13 +5,16 @@ was taken, two runs with where they part, or many runs as branch coverage.
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
+from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .cfgpath import ENTRY, EXIT, RETURN, FunctionPath, Key, Node, Parting
 from .dot import FONT, MONO, attrs, clip, esc, wrap
-from ..qemu.cfg import FunctionCFG
+from ..qemu.cfg import EXIT_IN_CALLEE, FunctionCFG
 
 BLUE, ORANGE, PURPLE = "#1565c0", "#ef6c00", "#6a1b9a"
 GREY, RED, INK = "#b0bec5", "#d32f2f", "#37474f"
@@ -149,9 +152,135 @@ def _node_id(node: Node) -> str:
     return f"L{node}" if isinstance(node, int) else f"_{node}"
 
 
-def _node_attrs(cfg: FunctionCFG, node: Node, mark: NodeMark, url: Url | None) -> str:
+# --- how a statement reads in the picture -------------------------------------------------------
+TEXT_WIDTH = 34  # characters of statement text per line of a node (DejaVu Sans Mono)
+SHORT_CONDITION = 24  # an edge says its condition when it is this short, else true or false
+CONTINUATION_SPAN = 6  # lines a multi-line statement may span
+NOTHING = "#78909c"  # what the model does not record, in grey
+_DECISION = re.compile(r"^(?:if|while) \((.*)\)$|^for \(\.\.\.; (.*); \.\.\.\)$")
+
+
+@dataclass
+class Reading:
+    """What the picture says about a function's lines beyond the model's table: which lines
+    continue a statement begun above (gdb stops on each line of a multi-line condition or
+    call), and which decisions are switches."""
+
+    heads: dict[int, int]  # continuation line -> the line its statement starts on
+    spans: dict[int, int]  # a multi-line statement's first line -> its last line
+    switches: dict[int, str]  # line -> the value it switches on
+    succ: dict[int, list[tuple[Node, str]]] = field(default_factory=dict)  # line -> steps
+
+
+def decision_of(text: str) -> str | None:
+    """The condition of `if (C)`, `while (C)` or `for (...; C; ...)`."""
+    m = _DECISION.match(text)
+    return None if m is None else (m.group(1) or m.group(2))
+
+
+def reading(cfg: FunctionCFG) -> Reading:
+    succ: dict[int, list[tuple[Node, str]]] = defaultdict(list)
+    for src, dst, cond in cfg.edges:
+        succ[src].append((dst, cond))
+    heads: dict[int, int] = {}
+    spans: dict[int, int] = {}
+    for head in sorted(succ):
+        if head in heads or not cfg.statements.get(head):
+            continue
+        decided = decision_of(cfg.statements[head])
+        ends = {decided, f"!({decided})"} if decided else set()
+
+        def part_of(line: int, ends: set[str | None] = ends) -> bool:
+            """No statement of its own, or one that ends the head's decision (the model
+            may record the loop's next step on the condition's last line)."""
+            return not cfg.statements.get(line) or any(c in ends for _, c in succ[line])
+
+        # the lines one steps to from `head` without a decision, close below it ...
+        reach: set[int] = set()
+        todo = [head]
+        while todo:
+            for dst, cond in succ[todo.pop()]:
+                if (isinstance(dst, int) and head < dst <= head + CONTINUATION_SPAN and not cond
+                        and dst not in reach and dst not in heads and part_of(dst)):
+                    reach.add(dst)
+                    todo.append(dst)
+        # ... up to the last that steps back into the statement: gdb going to and fro over
+        # the lines of one statement, as it evaluates a multi-line condition or call
+        back = [x for x in reach
+                if any(isinstance(d, int) and head <= d < x for d, _ in succ[x])]
+        if not back:
+            continue
+        spans[head] = max(back)
+        for line in reach:
+            if line <= spans[head]:
+                heads[line] = head
+    switches: dict[int, str] = {}
+    for line, out in succ.items():
+        value = decision_of(cfg.statements.get(line, ""))
+        cases = [c for _, c in out if c]
+        if value and len(cases) > 1 and all(c.startswith(f"{value} == ") for c in cases):
+            switches[line] = value
+    return Reading(heads, spans, switches, dict(succ))
+
+
+def _lines(text: str, width: int = TEXT_WIDTH) -> list[str]:
+    """C text in lines of `width`, broken at spaces (a long word: anywhere), none lost."""
+    out: list[str] = []
+    words = []
+    for word in text.split(" "):  # a long word parts after `->`, `.`, `[`, `(` or `,`
+        while len(word) > width:
+            cut = max(word.rfind(s, 0, width - len(s) + 1) + len(s) for s in ("->", ".", "[", "(", ","))
+            if cut < width // 3:
+                break
+            words.append(word[:cut])
+            word = word[cut:]
+        words.append(word)
+    for word in words:
+        while len(word) > width:
+            room = width - len(out[-1]) - 1 if out and len(out[-1]) + 1 < width else 0
+            if room > 8:
+                out[-1] += " " + word[:room]
+                word = word[room:]
+            else:
+                out.append(word[:width])
+                word = word[width:]
+        if out and len(out[-1]) + 1 + len(word) <= width:
+            out[-1] += " " + word
+        elif word:
+            out.append(word)
+    return out or [""]
+
+
+def _statement_label(cfg: FunctionCFG, node: int, read: Reading) -> tuple[str, str]:
+    """A line's label (HTML, without its counts) and its tooltip text."""
+    text = cfg.statements.get(node, "")
+    head = read.heads.get(node)
+    if head is not None:
+        what = "condition" if decision_of(cfg.statements.get(head, "")) else "statement"
+        tip = f"line {node - head + 1} of the {what} that starts on line {head}"
+        note = f"⋯ {head}'s {what}, continued" + (f"; {text}" if text else "")
+        return f'<B>{node}</B>  <FONT COLOR="{NOTHING}"><I>{esc(note)}</I></FONT>', tip
+    if not text:
+        tip = "gdb stops on this line; the model records nothing here"
+        return f'<B>{node}</B>  <FONT COLOR="{NOTHING}"><I>(nothing recorded)</I></FONT>', tip
+    if node in read.switches:
+        text = f"switch ({read.switches[node]})"
+    elif text.startswith("for (...; ") and text.endswith("; ...)"):
+        text = f"for (…; {text[10:-6]}; …)"
+    number = f"<B>{node}</B>" + (f"–{read.spans[node]}" if node in read.spans else "")
+    body = _lines(text, TEXT_WIDTH)
+    indent = " " * (len(str(node)) + (len(str(read.spans[node])) + 1 if node in read.spans
+                                      else 0) + 2)
+    rows = [f"{number}  {esc(body[0])}"] + [f"{indent}{esc(x)}" for x in body[1:]]
+    return '<BR ALIGN="LEFT"/>'.join(rows), text
+
+
+def _node_attrs(
+    cfg: FunctionCFG, node: Node, mark: NodeMark, url: Url | None, read: Reading | None = None
+) -> str:
+    read = read or reading(cfg)
     counts = (
-        f'<FONT FACE="{FONT}" POINT-SIZE="9" COLOR="{mark.color}"> {esc(mark.counts)}</FONT>'
+        f'<FONT FACE="{FONT}" POINT-SIZE="10" COLOR="{mark.color}"> {esc(mark.counts)}</FONT>'
         if mark.counts
         else ""
     )
@@ -178,13 +307,15 @@ def _node_attrs(cfg: FunctionCFG, node: Node, mark: NodeMark, url: Url | None) -
             tooltip="the process exits (here or in a callee)" if node == EXIT else "return",
         )
     assert isinstance(node, int)
-    text = cfg.statements.get(node, "")
+    text, tip_text = _statement_label(cfg, node, read)
     callees = cfg.calls.get(node, ())
     link = url(callees[0]) if url and callees else None
-    label = f"<B>{node}</B>  {esc(clip(text, 40))}{counts}"
+    multi = "<BR" in text
+    label = text + counts + ('<BR ALIGN="LEFT"/>' if multi else "")
     if mark.note:
-        label += f'<BR/><FONT FACE="{FONT}" POINT-SIZE="9" COLOR="{PART}">{esc(mark.note)}</FONT>'
-    tip = f"{cfg.file}:{node}  {text}" + (f" ({mark.note})" if mark.note else "")
+        label += (f'<BR/><FONT FACE="{FONT}" POINT-SIZE="10" COLOR="{PART}">'
+                  f"{esc(mark.note)}</FONT>")
+    tip = f"{cfg.file}:{node}  {tip_text}" + (f" ({mark.note})" if mark.note else "")
     return attrs(
         label=("html", label),
         fillcolor=mark.fill,
@@ -196,15 +327,67 @@ def _node_attrs(cfg: FunctionCFG, node: Node, mark: NodeMark, url: Url | None) -
     )
 
 
-def _edge_attrs(key: Key, cond: str, mark: EdgeMark) -> str:
-    lines = wrap(clip(cond, 60), 30) if cond else []
+def edge_text(cfg: FunctionCFG, key: Key, cond: str, read: Reading) -> str:
+    """What an edge says: its condition when short, else true or false (or the case of a
+    switch); a step between the lines of one statement says so."""
+    src, dst = key
+    head = read.heads.get(src, src) if isinstance(src, int) else src
+    if not cond:
+        if isinstance(src, int) and isinstance(dst, int) and src != dst and \
+                head == read.heads.get(dst, dst):
+            return "next operand" if decision_of(cfg.statements.get(head, "")) else "continued"
+        return _unconditional(cfg, src, dst, head, read)
+    if head in read.switches and cond.startswith(f"{read.switches[head]} == "):
+        return "case " + cond[len(read.switches[head]) + 4:]
+    if len(cond) <= SHORT_CONDITION:
+        return cond
+    decided = decision_of(cfg.statements.get(head, "")) if isinstance(head, int) else None
+    if decided is not None:
+        if cond == decided:
+            return "true"
+        if cond in (f"!({decided})", _negated(decided)):
+            return "false"
+    return clip(cond, 60)
+
+
+def _unconditional(cfg: FunctionCFG, src: Node, dst: Node, head: Node, read: Reading) -> str:
+    """An edge the model records no decision for: nothing to say when it is the only way on;
+    out of a call that may exit, the way on when it returns; out of a decision whose other
+    way is recorded, the other outcome; else that the way is not recorded."""
+    if not isinstance(src, int):
+        return ""
+    others = [(d, c) for d, c in read.succ.get(src, ())
+              if d != dst and not (isinstance(d, int) and read.heads.get(d, d) == head)]
+    if not others:
+        return ""
+    conds = {c for _, c in others}
+    if EXIT_IN_CALLEE in conds and dst != EXIT:
+        return "returns"
+    decided = decision_of(cfg.statements.get(head, "")) if isinstance(head, int) else None
+    if decided is not None:
+        if decided in conds:
+            return "false"
+        if conds & {f"!({decided})", _negated(decided)}:
+            return "true"
+    return "no decision recorded"
+
+
+def _negated(cond: str) -> str:
+    from .cfg_build import negate
+
+    return negate(cond)
+
+
+def _edge_attrs(key: Key, cond: str, mark: EdgeMark, text: str | None = None) -> str:
+    shown = cond if text is None else text
+    lines = wrap(shown, SHORT_CONDITION) if shown else []
     if mark.counts:
         lines.append(mark.counts)
     tip = f"{key[0]} → {key[1]}" + (f" when {cond}" if cond else "") + "." + mark.note
     return attrs(
         label="\n".join(lines) or None,
         color=mark.color,
-        fontcolor=INK if cond else mark.color,
+        fontcolor=INK if shown else mark.color,
         penwidth=str(mark.width),
         style=mark.style,
         tooltip=tip,
@@ -224,7 +407,7 @@ def cfg_dot(
     )
     if marks.legend:
         caption += (
-            f'<FONT POINT-SIZE="9" COLOR="#607d8b">{esc(marks.legend)}</FONT><BR ALIGN="LEFT"/>'
+            f'<FONT POINT-SIZE="10" COLOR="#607d8b">{esc(marks.legend)}</FONT><BR ALIGN="LEFT"/>'
         )
     out = [
         "digraph cfg {\n",
@@ -234,7 +417,7 @@ def cfg_dot(
             nodesep="0.3",
             ranksep="0.35",
             fontname=FONT,
-            fontsize="11",
+            fontsize="12",
             label=("html", caption),
             labelloc="t",
             labeljust="l",
@@ -252,18 +435,61 @@ def cfg_dot(
             height="0.3",
         )
         + ";\n",
-        "  edge" + attrs(fontname=FONT, fontsize="8", arrowsize="0.6") + ";\n",
+        "  edge" + attrs(fontname=FONT, fontsize="10", arrowsize="0.6") + ";\n",
     ]
+    read = reading(cfg)
     nodes = set(_nodes(cfg)) | {n for k in extra for n in k}
+    grouped = {line: head for line, head in read.heads.items() if line in nodes}
     for node in sorted(nodes, key=_order):
+        if node in grouped:
+            continue
         look = marks.nodes.get(node, NodeMark())
-        out.append(f"  {_node_id(node)}{_node_attrs(cfg, node, look, url)};\n")
+        line = f"{_node_id(node)}{_node_attrs(cfg, node, look, url, read)};\n"
+        if node not in read.spans:
+            out.append(f"  {line}")
+            continue
+        # a statement over several lines: its lines in one dashed box, side by side
+        assert isinstance(node, int)
+        parts = sorted(x for x, h in grouped.items() if h == node)
+        what = "condition" if decision_of(cfg.statements.get(node, "")) else "statement"
+        out.append(
+            f"  subgraph cluster_{node}"
+            + " {\n    graph"
+            + attrs(
+                label=f"one {what} over lines {node}–{read.spans[node]}; dashed: gdb's steps "
+                "between its lines",
+                labeljust="r",
+                labelloc="b",
+                style="dashed,rounded",
+                color=GREY,
+                fontcolor=NOTHING,
+                fontsize="10",
+            )
+            + f";\n    {line}"
+        )
+        for part in parts:
+            look = marks.nodes.get(part, NodeMark())
+            out.append(f"    {_node_id(part)}{_node_attrs(cfg, part, look, url, read)};\n")
+        out.append("  }\n")
     for key, cond in sorted(
         (edges | extra).items(), key=lambda kv: (_order(kv[0][0]), _order(kv[0][1]))
     ):
         mark = marks.edges.get(key, EdgeMark())
         if key in extra:
             mark.style, mark.note = "dotted", mark.note + " Not in the model's successor table."
-        out.append(f"  {_node_id(key[0])} -> {_node_id(key[1])}{_edge_attrs(key, cond, mark)};\n")
+        text = edge_text(cfg, key, cond, read)
+        if text in ("next operand", "continued"):  # a step within one statement: the
+            text = ""  # box around its lines says so
+            mark = replace(mark, style=mark.style or "dashed")
+        src, dst = key
+        back = isinstance(src, int) and isinstance(dst, int) and dst <= src
+        out.append(  # ranks follow the lines: a step back (a loop) does not push them
+            f"  {_node_id(src)} -> {_node_id(dst)}{_edge_attrs(key, cond, mark, text)}"
+            + (' [constraint="false"]' if back else "") + ";\n"
+        )
+    # the lines top to bottom in QEMU's order, as in the source (invisible steps)
+    lines = sorted(n for n in nodes if isinstance(n, int))
+    for up, down in itertools.pairwise(lines):
+        out.append(f"  {_node_id(up)} -> {_node_id(down)} [style=\"invis\", weight=\"3\"];\n")
     out.append("}\n")
     return "".join(out)
