@@ -332,6 +332,7 @@ def test_list_shows_the_real_source_from_a_qemu_tree(tmp_path: Path,
     numa_c = tmp_path / "hw" / "core" / "numa.c"
     numa_c.parent.mkdir(parents=True)
     numa_c.write_text("".join(f"stand-in text of line {n}\n" for n in range(1, 600)))
+    (tmp_path / "VERSION").write_text("4.2.1\n")  # --qemu-src checks the tree's version
     main(["debug", "-batch", "--qemu-src", str(tmp_path), "-ex", "break 465", "-ex", "run",
                    "-ex", "list", "-ex", "info source", "--"] + SEED)
     out = capsys.readouterr().out.splitlines()

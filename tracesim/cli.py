@@ -232,6 +232,79 @@ def _attach_values(argv: list[str], valued: set[str]) -> list[str]:
     return out
 
 
+def _split_args_option(argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """gdb's --args: every word after it is the program and its arguments (tracesim's own
+    options come before it). Returns (our words, QEMU's arguments or None)."""
+    k = 0
+    while k < len(argv):
+        word = argv[k]
+        if word in _DEBUG_VALUED or word in ("--profile", "--qemu-src"):
+            k += 2  # a value, even `--args` (`-ex --args` runs the command "--args")
+            continue
+        if word == "--":
+            return argv, None
+        if word in ("--args", "-args"):
+            program = argv[k + 1:]
+            if not program:
+                raise UsageError("tracesim debug: --args needs the program, then its "
+                                 "arguments (--args qemu-system-x86_64 -machine q35 ...)")
+            from .qemu.simulate import PROGRAM_NAMES
+
+            name = program[0].rsplit("/", 1)[-1]
+            if program[0].startswith("-"):
+                raise UsageError("tracesim debug: --args: the first word is the program "
+                                 f"(qemu-system-x86_64), then its arguments; got '{program[0]}'")
+            if name not in PROGRAM_NAMES:
+                raise UsageError(f"tracesim debug: --args: tracesim replays qemu-system-x86_64,"
+                                 f" not '{program[0]}'")
+            return argv[:k], program[1:]
+        k += 1
+    return argv, None
+
+
+def _qemu_option_hint(words: list[str]) -> None:
+    """QEMU's options given where tracesim's go (`tracesim debug -machine q35`): say where
+    they belong, in one line."""
+    from .qemu.options import QEMU_OPTIONS
+
+    k = 0
+    while k < len(words):
+        word = words[k]
+        if word in _DEBUG_VALUED or word in ("--profile", "--qemu-src"):
+            k += 2
+            continue
+        name = word.lstrip("-").split("=", 1)[0]
+        # (-h/-help/-version: tracesim's own help, or argparse's error, not QEMU's)
+        if word.startswith("-") and name in QEMU_OPTIONS and name not in ("h", "help",
+                                                                           "version"):
+            raise UsageError(f"tracesim debug: {word} is QEMU's option: put QEMU's arguments "
+                             f"after '--' (tracesim debug [OPTIONS] -- {word} ...) or use "
+                             "--args qemu-system-x86_64 ...")
+        k += 1
+
+
+def check_qemu_src(directory: str, profile: str) -> None:
+    """--qemu-src names a QEMU source tree of the trace's version (its top VERSION file:
+    4.2.x for profile 4.2, 7.2.x for 7.2, 10.0.x for 10.0), or it is a usage error."""
+    top = Path(directory)
+    if not top.is_dir():
+        what = "is not a directory" if top.exists() else "no such directory"
+        raise UsageError(f"tracesim debug: --qemu-src {directory}: {what}")
+    try:
+        version = (top / "VERSION").read_text(errors="replace").strip()
+    except OSError:
+        raise UsageError(f"tracesim debug: --qemu-src {directory}: not a QEMU source tree "
+                         "(no VERSION file at its top)") from None
+    if not version:
+        raise UsageError(f"tracesim debug: --qemu-src {directory}: not a QEMU source tree "
+                         "(its VERSION file is empty)")
+    parts = version.split(".")
+    if ".".join(parts[:2]) != profile:
+        shown = version.splitlines()[0][:40]
+        raise UsageError(f"tracesim debug: --qemu-src {directory}: QEMU {shown} there, but the "
+                         f"trace is of QEMU {profile} (a {profile}.x tree is needed)")
+
+
 def cmd_debug(argv: list[str]) -> int:
     """The replay debugger: a REPL, or gdb's batch mode with -batch."""
     if "-i=dap" in argv or "--interpreter=dap" in argv:  # the Debug Adapter Protocol
@@ -250,13 +323,14 @@ def cmd_debug(argv: list[str]) -> int:
         "and backward. Without TRACE or QEMU arguments: the built-in default scenario "
         f"({DEFAULT_ARGS}).",
         usage="tracesim debug [--profile P] [--qemu-src DIR] [-batch] [-ex CMD]... "
-        "[-x FILE] [-q] [TRACE | -- QEMU_ARGS...]",
+        "[-x FILE] [-q] [TRACE | -- QEMU_ARGS... | --args qemu-system-x86_64 QEMU_ARGS...]",
     )
     p.add_argument(
         "--profile", default=DEFAULT_PROFILE, choices=PROFILES, help="QEMU version modelled"
     )
     p.add_argument(
-        "--qemu-src", metavar="DIR", help="a QEMU 4.2 source tree: `list` shows its lines"
+        "--qemu-src", metavar="DIR", help="a QEMU source tree of the trace's version (its "
+        "VERSION file says 4.2.x, 7.2.x or 10.0.x): `list` shows its lines"
     )
     p.add_argument("-batch", "--batch", action="store_true", help="run the commands, then exit")
     p.add_argument(
@@ -291,13 +365,21 @@ def cmd_debug(argv: list[str]) -> int:
         help="no introduction",
     )
     p.add_argument("trace", nargs="?", metavar="TRACE")
+    p.add_argument("--args", dest="args_marker", action="store_true",
+                   help="the rest is the program and its arguments, as gdb --args: "
+                   "--args qemu-system-x86_64 -machine q35 ...")
+    # gdb's --args: the program and its arguments follow
+    argv, from_args = _split_args_option(argv)
     # `--` starts QEMU's arguments, unless it is the value of -ex/-x (`-ex --` runs "--")
     cut = next((k for k, word in enumerate(argv)
                 if word == "--" and (k == 0 or argv[k - 1] not in _DEBUG_VALUED)), None)
-    if cut is not None:
+    if from_args is not None:  # (a `--` before --args ends the scan: from_args is None)
+        ours, qemu_args = argv, from_args
+    elif cut is not None:
         ours, qemu_args = argv[:cut], argv[cut + 1 :]
     else:
         ours, qemu_args = argv, None
+    _qemu_option_hint(ours)
     args = p.parse_args(_attach_values(ours, _DEBUG_VALUED))
     if qemu_args is not None and args.trace:
         raise UsageError("tracesim debug: give a TRACE or QEMU arguments after --, not both")
@@ -310,6 +392,8 @@ def cmd_debug(argv: list[str]) -> int:
         qemu_args = strip_program(qemu_args) if qemu_args is not None else default_argv()
         trace = simulate_trace(qemu_args, args.profile)
         what = "qemu-system-x86_64 " + " ".join(qemu_args)
+    if args.qemu_src is not None:
+        check_qemu_src(args.qemu_src, trace.header.profile)
     session = Session(trace, args.qemu_src)
 
     def write_error(text: str) -> None:

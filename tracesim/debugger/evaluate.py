@@ -55,7 +55,18 @@ class StrLoc:
     address: int
 
 
-Loc = Union[MemLoc, FrameLoc, StrLoc]
+@dataclass(frozen=True)
+class ArgvLoc:
+    """Element `index` of main's argv array (argv[argc] is its NULL)."""
+    index: int
+
+
+Loc = Union[MemLoc, FrameLoc, StrLoc, ArgvLoc]
+
+# Where the kernel leaves main's argv strings: one after the other, each with its NUL, the
+# last ending here (the 7.2 golden session: its last argument at 0x7fffffffef1c, 23 bytes,
+# the environment's strings from 0x7fffffffef34 on).
+ARGV_STRINGS_END = 0x7FFFFFFFEF34
 
 
 def is_scalar(t: CType) -> bool:
@@ -180,7 +191,8 @@ def int_value(value: int, t: CType = INT) -> Value:
 class Memory:
     """Reads the folded state for one selected frame and remembers what it read."""
 
-    def __init__(self, debug: DebugInfo, state: State, frame_index: int = 0) -> None:
+    def __init__(self, debug: DebugInfo, state: State, frame_index: int = 0,
+                 argv: tuple[str, ...] = ()) -> None:
         self.debug = debug
         self.state = state
         if state.frames and not 0 <= frame_index < len(state.frames):
@@ -190,6 +202,8 @@ class Memory:
         self.local_reads: set[tuple[int, str]] = set()
         self._strings: list[tuple[int, str, str]] | None = None
         self.preset = debug.preset_for(state.memory)  # set before the trace starts
+        self.argv = argv  # the inferior's command line, argv[0] first
+        self._argv_layout: tuple[int, list[int]] | None | bool = False
 
     @property
     def frame(self) -> Frame | None:
@@ -206,8 +220,29 @@ class Memory:
             if raw is _MISSING:  # uninitialised: what gdb showed for such stack slots
                 return wrap(self.debug.garbage(t), t)
             return coerce(self.debug, raw, t, loc.key)
+        if isinstance(loc, ArgvLoc):
+            layout = self.argv_layout()
+            assert layout is not None
+            strings = layout[1]
+            return strings[loc.index] if loc.index < len(strings) else 0  # argv[argc] = NULL
         text, offset = self.string_holding(loc.address)
         return wrap(ord(text[offset]) if offset < len(text) else 0, t)
+
+    def argv_layout(self) -> tuple[int, list[int]] | None:
+        """main's argv array (its address, as main's frame holds it) and the addresses of
+        its strings; None when not running or the command line is unknown."""
+        if self._argv_layout is False:
+            layout = None
+            outer = self.state.frames[0] if self.state.frames else None
+            address = outer.args.get("argv") if outer is not None else None
+            if self.argv and isinstance(address, int) and address:
+                starts, at = [], ARGV_STRINGS_END - sum(len(a) + 1 for a in self.argv)
+                for text in self.argv:
+                    starts.append(at)
+                    at += len(text) + 1  # one byte a character, as string_holding reads them
+                layout = (address, starts)
+            self._argv_layout = layout
+        return self._argv_layout  # type: ignore[return-value]
 
     def read_array(self, path: str, t: CType, length: int) -> list[int]:
         """A whole array of scalars in one pass (a NodeInfo's distance row is 128 bytes and
@@ -252,6 +287,12 @@ class Memory:
             if path is not None:
                 return MemLoc(path)
         s = strip(t)
+        layout = self.argv_layout()
+        if layout is not None and isinstance(s, Pointer):
+            base, strings = layout
+            k, rest = divmod(address - base, s.size)
+            if rest == 0 and 0 <= k <= len(strings):
+                return ArgvLoc(k)
         if isinstance(s, IntType) and s.size == 1 and self.string_holding(address, False)[1] >= 0:
             return StrLoc(address)
         return None
@@ -275,6 +316,10 @@ class Memory:
                 found += [(f"{frame.fn}:{k}", v) for k, v in frame.locals.items()
                           if isinstance(v, str)]
             self._strings = [(self.debug.string_address(p, v), p, v) for p, v in found]
+            layout = self.argv_layout()
+            if layout is not None:  # main's argv strings: frame text, not memory paths
+                self._strings += [(start, f"main:argv[{k}]", text)
+                                  for k, (start, text) in enumerate(zip(layout[1], self.argv))]
         return self._strings
 
     def string_holding(self, address: int, record: bool = True) -> tuple[str, int]:
@@ -372,6 +417,9 @@ class ValueHistory:
     def __init__(self) -> None:
         self.values: list[Value] = []
         self.convenience: dict[str, Value] = {}
+        # the inferior's command line (main's argv strings), which every evaluation over this
+        # session's history can read; the Inspector sets it
+        self.program_argv: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.values)
@@ -411,8 +459,8 @@ class Evaluator:
     def __init__(self, debug: DebugInfo, state: State, frame_index: int = 0,
                  history: ValueHistory | None = None) -> None:
         self.debug = debug
-        self.memory = Memory(debug, state, frame_index)
         self.history = history if history is not None else ValueHistory()
+        self.memory = Memory(debug, state, frame_index, self.history.program_argv)
 
     @property
     def reads(self) -> Reads:

@@ -232,9 +232,12 @@ def points_at_char(t: CType) -> bool:
 
 
 def format_value(debug: DebugInfo, value: Value, memory: Memory | None = None,
-                 fmt: str | None = None) -> str:
-    """The text gdb prints after `$N = ` for value under print/FMT."""
-    return Printer(debug, memory, fmt).top(value)
+                 fmt: str | None = None, top: bool = True) -> str:
+    """The text gdb prints after `$N = ` for value under print/FMT. With top=False, as
+    `info locals`, `info args` and `bt full` print a variable (common_val_print): no
+    `(type) ` before a pointer (`mc = 0x0`, where `print mc` says `(MachineClass *) 0x0`)."""
+    printer = Printer(debug, memory, fmt)
+    return printer.top(value) if top else printer.body(value)
 
 
 # --------------------------------------------------------------------------- commands

@@ -7,7 +7,7 @@ program's debug information (the DebugInfo of the trace's profile).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from ..debuginfo.ctypes import INT, BoolType, IntType, Pointer, Struct, VoidType, strip
 from ..debuginfo.program import DebugInfo
@@ -30,10 +30,104 @@ def _error(err: GdbError) -> CommandError:
     return CommandError(err.message)
 
 
+# --------------------------------------------------------------------------- stack frames
+#
+# The modelled stack, one geometry for `info frame`, `info registers`, $pc/$sp/$fp and `bt`:
+# main's frame is the outermost, at the highest address (its locals ram_slots/maxram_size at
+# 0x7fffffffdfa0/0x7fffffffdf98 in the golden 4.2 session lie in it); each callee's frame
+# lies below its caller's, as x86-64's stack grows down. Every frame is FRAME_SIZE bytes
+# (-O0 code keeps rsp fixed in a body): a callee's CFA is its caller's rsp.
+MAIN_CFA = 0x7FFFFFFFDFC0
+FRAME_SIZE = 0x30
+# where main returns to: __libc_start_call_main+122 (glibc 2.36, Debian 12: offset 0x2724a in
+# libc.so.6), libc mapped at 0x7ffff7ad0000 as in the golden 4.2 session, whose bt at exit
+# shows __libc_start_call_main's call of exit returning to 0x7ffff7af7251 (offset 0x27251)
+LIBC_START_CALL_MAIN_RETURN = 0x7FFFF7AF724A
+
+
+def frame_cfa(frame_count: int, level: int) -> int:
+    """The CFA (`frame at`) of stack level `level` (0 = innermost) of `frame_count` frames."""
+    depth = frame_count - 1 - level  # 0 = main
+    return MAIN_CFA - FRAME_SIZE * depth
+
+
+def frame_registers(frame_count: int, level: int, pc: int) -> dict[str, int]:
+    """rbp, rsp and rip of stack level `level`: rbp = CFA - 0x10 (`Arglist at`, where the
+    caller's rbp is saved), rsp = CFA - FRAME_SIZE (the next callee's CFA)."""
+    cfa = frame_cfa(frame_count, level)
+    return {"rbp": cfa - 0x10, "rsp": cfa - FRAME_SIZE, "rip": pc}
+
+
+def info_frame_lines(session: Any) -> list[str]:
+    """gdb 13's `info frame` for the selected frame (frame_info_to_uiout's layout): the
+    caller's CFA (`called by`) and the callee's (`caller of`) on one line, none of
+    `called by` for main (backtrace past-main is off), saved rip = the caller's pc as `bt`
+    shows it."""
+    frames = session.frames()
+    if not frames:
+        raise CommandError("No stack.")
+    n = min(session.selected, len(frames) - 1)
+    f = frames[n]
+    cfa = frame_cfa(len(frames), n)
+    pc = session.debug.code.address(f.file, f.line or 0)
+    caller = frames[n + 1] if n + 1 < len(frames) else None
+    saved = (session.debug.code.address(caller.file, caller.line or 0) if caller
+             else LIBC_START_CALL_MAIN_RETURN)
+    out = [
+        f"Stack level {n}, frame at {cfa:#x}:",
+        f" rip = {pc:#x} in {f.fn} ({f.file}:{f.line}); saved rip = {saved:#x}",
+    ]
+    links = []
+    if caller is not None:
+        links.append(f"called by frame at {frame_cfa(len(frames), n + 1):#x}")
+    if n > 0:
+        links.append(f"caller of frame at {frame_cfa(len(frames), n - 1):#x}")
+    if links:
+        out.append(" " + ", ".join(links))
+    args = ", ".join(f"{k}={session.inspect.arg_text(f.fn, k, v)}" for k, v in f.args.items())
+    out += [
+        " source language c.",
+        f" Arglist at {cfa - 0x10:#x}, args: {args}",
+        f" Locals at {cfa - 0x10:#x}, Previous frame's sp is {cfa:#x}",
+        " Saved registers:",
+        f"  rbp at {cfa - 0x10:#x}, rip at {cfa - 0x8:#x}",
+    ]
+    return out
+
+
+def operand_writer(session: Any, expression: str) -> int | None:
+    """The event that last wrote the operand a decision names by its C expression
+    (`numa_info[src].distance[dst]`, `slot->props.node_id`) before the current position:
+    the expression is evaluated in the innermost frame; when it reads memory, the last write
+    of that memory (None if never written), not of the locals read on the way (the indexes,
+    the pointer); else the last write of the locals it reads."""
+    if session.pos is None or not session.running:
+        return None
+    try:
+        paths, local_keys = session.inspect.reads(session.state(), 0, expression)
+    except CommandError:
+        return None
+    index, end = session.index, session.pos + 1
+    best: int | None = None
+    for path in paths:
+        w = index.last_before(index.writes.get(path, []), end)
+        if w is not None and (best is None or w > best):
+            best = w
+    if paths:  # memory never written before here (zero since allocated): no step to name
+        return best
+    for key in local_keys:
+        w = index.last_before(index.local_writes.get(key, []), end)
+        if w is not None and (best is None or w > best):
+            best = w
+    return best
+
+
 class Inspector:
-    def __init__(self, debug: DebugInfo) -> None:
+    def __init__(self, debug: DebugInfo, argv: Sequence[str] = ()) -> None:
+        """argv: the inferior's whole command line, argv[0] (the program) first."""
         self.debug = debug
         self.history = ValueHistory()
+        self.history.program_argv = tuple(argv)
 
     # --- values ------------------------------------------------------------------------
     def print_value(
@@ -53,10 +147,12 @@ class Inspector:
             raise _error(err)
         return value, ev
 
-    def value_text(self, state: State, frame_index: int, text: str, fmt: str | None = None) -> str:
+    def value_text(self, state: State, frame_index: int, text: str, fmt: str | None = None,
+                   top: bool = True) -> str:
+        """TEXT's value as `print` shows it (top=False: as `info locals` shows a variable)."""
         value, ev = self.value(state, frame_index, text)
         try:
-            return format_value(self.debug, value, ev.memory, check_format(fmt))
+            return format_value(self.debug, value, ev.memory, check_format(fmt), top)
         except GdbError as err:
             raise _error(err)
 
@@ -106,7 +202,8 @@ class Inspector:
         out = []
         for local in fn.locals:
             try:
-                out.append(f"{local.name} = {self.value_text(state, frame_index, local.name)}")
+                text = self.value_text(state, frame_index, local.name, top=False)
+                out.append(f"{local.name} = {text}")
             except CommandError as err:
                 out.append(f"{local.name} = <error: {err}>")
         return out

@@ -167,7 +167,8 @@ def machine_set_cpu_numa_node(
         for line, has_key, key, cond in _MATCH_CHECKS:
             rec.step(line)
             differs = props[has_key] and props[key] != getattr(sp, key)
-            rec.branch(line, cond, differs, given=props[key], slot=getattr(sp, key))
+            rec.branch(line, cond, differs,
+                       **{f"props->{key}": props[key], f"slot->props.{key}": getattr(sp, key)})
             if differs:
                 rec.step(line + 1)  # continue
                 break
@@ -178,8 +179,7 @@ def machine_set_cpu_numa_node(
                 706,
                 "slot->props.has_node_id && slot->props.node_id != props->node_id",
                 clash,
-                slot_node=sp.node_id,
-                node_id=props["node_id"],
+                **{"slot->props.node_id": sp.node_id, "props->node_id": props["node_id"]},
             )
             if clash:
                 error_setg_return(

@@ -395,8 +395,8 @@ def parse_numa_distance(q: Qemu, ms: MachineState, dist: NumaDistOptions) -> Non
         155,
         "!numa_info[src].present || !numa_info[dst].present",
         missing,
-        src_present=nodes[src].present,
-        dst_present=nodes[dst].present,
+        **{"numa_info[src].present": nodes[src].present,
+           "numa_info[dst].present": nodes[dst].present},
     )
     if missing:
         error_setg_return(
@@ -739,8 +739,8 @@ def validate_numa_distance(q: Qemu, ms: MachineState) -> None:
                 270,
                 "numa_info[src].distance[dst] == 0 && numa_info[dst].distance[src] == 0",
                 both_missing,
-                there=there,
-                back=back,
+                **{"numa_info[src].distance[dst]": there,
+                   "numa_info[dst].distance[src]": back},
             )
             if both_missing:
                 rec.step(272)
@@ -769,8 +769,8 @@ def validate_numa_distance(q: Qemu, ms: MachineState) -> None:
                 "numa_info[src].distance[dst] != 0 && numa_info[dst].distance[src] "
                 "!= 0 && numa_info[src].distance[dst] != numa_info[dst].distance[src]",
                 asym,
-                there=there,
-                back=back,
+                **{"numa_info[src].distance[dst]": there,
+                   "numa_info[dst].distance[src]": back},
             )
             if asym:
                 rec.step(285)

@@ -212,6 +212,7 @@ class Cmdline:
     opts: dict[str, list[QemuOpts]] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  # options accepted but not modelled
     help_machine: bool = False
+    cpu_option: str | None = None  # -cpu's argument (vl.c keeps the last one)
 
     def last(self, name: str) -> QemuOpts | None:
         got = self.opts.get(name)
@@ -347,6 +348,9 @@ def parse_cmdline(
             arg, location = "", word
             i += 1
         canon = ALIASES.get(name, name)
+        if canon == "cpu":  # cpu_option = optarg: read after the machine is created
+            cmd.cpu_option = arg
+            continue
         if canon not in MODELLED:
             cmd.ignored.append(location)
             continue

@@ -6,10 +6,10 @@ from .cutils import ParseError, qemu_strtosz
 from .machine import machine_run_board_init, smp_parse
 from .machines import MachineClass, default_machine, find_machine, machine_help
 from .numa import parse_numa_opts
-from .options import MODELLED, Cmdline, CmdlineError, parse_cmdline
+from .options import MODELLED, Cmdline, CmdlineError, is_help_option, parse_cmdline
 from .process import Qemu, QemuExit, Recorder
 from .state import ADDR_MACHINE_CLASS, Globals, HostMemoryBackend, MachineState, MiB, NumaState
-from .x86 import pc_smp_parse
+from .x86 import parse_cpu_option, pc_smp_parse
 
 VL = "vl.c"
 RAM_ADDR_MAX = (1 << 64) - 1  # ram_addr_t is 64 bits on x86_64 hosts
@@ -19,7 +19,9 @@ MEMORY_BACKENDS = ("memory-backend-ram", "memory-backend-file", "memory-backend-
 def qemu_main(argv: list[str], rec: Recorder) -> tuple[int, Qemu | None]:
     """Run the simulated process: its exit status (0: it goes on into board init) and the
     process as it ended (None when the command line did not parse)."""
-    rec.call("main", VL, argc=len(argv) + 1, argv=0x7FFFFFFFE278, envp=0x7FFFFFFFE308)
+    # envp follows argv's NULL (0x7fffffffe308 for the golden session's 17 words)
+    argc, argv_address = len(argv) + 1, 0x7FFFFFFFE278
+    rec.call("main", VL, argc=argc, argv=argv_address, envp=argv_address + 8 * (argc + 1))
     q: Qemu | None = None
     try:
         q = Qemu(rec, cmdline=read_cmdline(rec, argv))
@@ -81,6 +83,9 @@ def run_main(q: Qemu) -> None:
     ms.maxram_size = maxram_size
     ms.ram_slots = ram_slots
     ms.cpu_type = mc.default_cpu_type
+    cpu_option = q.cmdline.cpu_option
+    if cpu_option is not None and not is_help_option(cpu_option):
+        ms.cpu_type = parse_cpu_option(q, cpu_option, 4336)
     parse_numa_opts(q, ms, at=4338)
     machine_run_board_init(q, ms, at=4346)
 

@@ -12,6 +12,24 @@ PC = "hw/i386/pc.c"
 U32 = 0xFFFFFFFF
 
 
+X86_CPU_TYPE_SUFFIX = "-x86_64-cpu"  # X86_CPU_TYPE_NAME(model) = model "-x86_64-cpu"
+
+
+def parse_cpu_option(q: Qemu, cpu_option: str, line: int) -> str:
+    """cpu.c's parse_cpu_option with target/i386's x86_cpu_class_by_name: the model is the
+    text before the first comma, its class the QOM type MODEL-x86_64-cpu, the name
+    ms->cpu_type then points at (`-cpu Skylake-Client` -> "Skylake-Client-x86_64-cpu",
+    `-cpu host` -> "host-x86_64-cpu"). Not modelled: which models exist (`-cpu help`; only
+    an empty model is known to be missing) and the features after the comma."""
+    model = cpu_option.split(",", 1)[0]
+    if cpu_option == "" or model == "":
+        q.location = None  # error_report without an option location, as QEMU prints it
+        q.error_report(line, "-cpu option cannot be empty" if cpu_option == ""
+                       else "unable to find CPU model ''")
+        q.exit(line, 1)
+    return model + X86_CPU_TYPE_SUFFIX
+
+
 def apicid_bitwidth(count: int) -> int:
     """Bits for `count` ids: ceil(log2(count)), 0 for one."""
     return (count - 1).bit_length()
@@ -276,7 +294,7 @@ def x86_possible_cpu_arch_ids(q: Qemu, ms: MachineState) -> CPUArchIdList:
         rec.step(180)
         slot.props.socket_id = pkg
         rec.step(181)
-        rec.branch(181, "x86ms->smp_dies > 1", dies > 1, smp_dies=dies)
+        rec.branch(181, "x86ms->smp_dies > 1", dies > 1, **{"x86ms->smp_dies": dies})
         if dies > 1:
             rec.step(182)
             slot.props.has_die_id = True
@@ -318,7 +336,9 @@ def x86_cpu_index_to_props(q: Qemu, ms: MachineState, cpu_index: int) -> dict[st
     rec.step(136)
     props = {f: getattr(possible.cpus[cpu_index].props, f) for f in PROPS_FIELDS}
     rec.step(137)
-    rec.ret(props)
+    # a copy: the caller changes its own copy (props.node_id = nodenr) after the return,
+    # and the event must keep what the callee's frame held when it returned
+    rec.ret(dict(props))
     return props
 
 

@@ -71,7 +71,8 @@ def machine_set_cpu_numa_node(q: Qemu, ms: MachineState, props: Props,
             rec.step(line)
             differs = props[f"has_{key}"] and props[key] != getattr(sp, key)
             rec.branch(line, f"props->has_{key} && props->{key} != slot->props.{key}",
-                       differs, given=props[key], slot=getattr(sp, key))
+                       differs, **{f"props->{key}": props[key],
+                                   f"slot->props.{key}": getattr(sp, key)})
             if differs:
                 rec.step(continue_line)
                 skipped = True
@@ -82,7 +83,8 @@ def machine_set_cpu_numa_node(q: Qemu, ms: MachineState, props: Props,
                 rec.step(798)
             clash = sp.has_node_id and sp.node_id != props["node_id"]
             rec.branch(797, "slot->props.has_node_id && slot->props.node_id != props->node_id",
-                       clash, slot_node=sp.node_id, node_id=props["node_id"])
+                       clash, **{"slot->props.node_id": sp.node_id,
+                                 "props->node_id": props["node_id"]})
             if clash:
                 error_setg_return(rec, 799, 801, 825,
                                   f"CPU is already assigned to node-id: {sp.node_id}")

@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..cutils import ParseError
-from ..options import OPTS_DESC, Cmdline, CmdlineError, QemuOpts, parse_cmdline
+from ..options import (OPTS_DESC, Cmdline, CmdlineError, QemuOpts, is_help_option,
+                       parse_cmdline)
 from ..process import Qemu, QemuError, QemuExit, Recorder
 from ..state import Globals
+from ..x86 import parse_cpu_option
 from .cutils import qemu_strtosz
 from .machine import ERROR_FATAL, MACHINE_C
 from .machine_smp import SMP_KEYS
@@ -46,7 +48,8 @@ def qemu_main(argv: list[str], rec: Recorder, impl: Any = None) -> tuple[int, Qe
 
     impl = impl or impl_72()
     argc, argv_address = len(argv) + 1, 0x7FFFFFFFE268
-    rec.call("main", "softmmu/main.c", argc=argc, argv=argv_address, envp=0x7FFFFFFFE2F8)
+    rec.call("main", "softmmu/main.c", argc=argc, argv=argv_address,
+             envp=argv_address + 8 * (argc + 1))  # envp follows argv's NULL
     rec.call("qemu_init", VL, argc=argc, argv=argv_address)
     q: Qemu | None = None
     try:
@@ -131,6 +134,9 @@ def qemu_init(q: Qemu) -> None:
     q.impl.warn_deprecated(q, mc)  # 10.0 deprecates old machine versions
     create_memory_backends(q)
     ms.cpu_type = mc.default_cpu_type  # vl.c:3592
+    cpu_option = q.cmdline.cpu_option
+    if cpu_option is not None and not is_help_option(cpu_option):  # vl.c:3593-3594
+        ms.cpu_type = parse_cpu_option(q, cpu_option, 3594)
     qemu_resolve_machine_memdev(q, ms, memdev_id, custom_size="size" in mem)
     parse_numa_opts(q, ms)
     qmp_x_exit_preconfig(q, ms)

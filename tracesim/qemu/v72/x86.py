@@ -119,7 +119,9 @@ def x86_cpu_index_to_props(q: Qemu, ms: MachineState, cpu_index: int) -> dict[st
     slot_props = possible.cpus[cpu_index].props
     props = {f: getattr(slot_props, f) for f in type(slot_props)._fields}
     rec.step(440)
-    rec.ret(props)
+    # a copy: the caller changes its own copy (props.node_id = nodenr) after the return,
+    # and the event must keep what the callee's frame held when it returned
+    rec.ret(dict(props))
     return props
 
 
