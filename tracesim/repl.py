@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
@@ -92,6 +94,30 @@ def toolbar(session: Session) -> Any:
     return text
 
 
+@contextmanager
+def interruptible(session: Session) -> Iterator[None]:
+    """Ctrl-C while a command runs: a search under way (continue, reverse-continue) stops
+    where it got to, as gdb's record target stops a replay on SIGINT; anything else is
+    interrupted at once ("Quit")."""
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if session.searching:
+            session.interrupted = True
+        else:
+            raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    except ValueError:  # not the main thread: Python's own handling stays
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        session.interrupted = False
+
+
 def interact(session: Session, driver: Driver) -> int:
     """Read commands until quit or Ctrl-D."""
     # take the trace's checkpoints while the user reads and types: positions are then cheap
@@ -111,6 +137,8 @@ def interact(session: Session, driver: Driver) -> int:
         complete_while_typing=False,
     )
     session.__dict__["from_tty"] = True  # gdb's from_tty: typed at a terminal
+    session.__dict__["user_shell"] = True  # the user's own commands: shell and pipe run
+    session.__dict__["early_write"] = driver.write  # "Continuing." before a long search
     while True:
         try:
             # the body of `commands N` is read at gdb's ">" prompt
@@ -121,7 +149,8 @@ def interact(session: Session, driver: Driver) -> int:
             print("quit")
             return 0
         try:
-            driver.run_line(line, interactive=True)
+            with interruptible(session):
+                driver.run_line(line, interactive=True)
         except SystemExit as done:
             return exit_status(done.code)
         except KeyboardInterrupt:

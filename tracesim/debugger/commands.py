@@ -11,7 +11,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import habits, settings
+from . import habits, habits3, settings
 from .examine import Pending, examine
 from .outcome import info_numa, stdout_stderr
 from .printf import echo_text, printf_command
@@ -72,7 +72,7 @@ def lookup(word: str) -> Command:
 
 def split_command(line: str) -> tuple[str, str]:
     line = line.strip()
-    m = re.match(r"([A-Za-z][\w-]*|[!/])\s*(/\w+)?\s*(.*)$", line, re.S)
+    m = re.match(r"([A-Za-z][\w-]*|[!/|])\s*(/\w+)?\s*(.*)$", line, re.S)
     if not m:
         raise CommandError(
             f'Undefined command: "{line.split()[0] if line.split() else line}".  Try "help".'
@@ -87,6 +87,7 @@ REVERSED = {"step": "reverse-step", "next": "reverse-next", "continue": "reverse
             "finish": "reverse-finish"}
 MAX_BP_COMMAND_DEPTH = 64  # breakpoint commands that resume and hit again, nested
 REGISTER_USERS = {"print", "output", "printf", "x", "call"}
+RAW_ARGUMENT = {"shell", "pipe"}  # the rest of the line as typed (no /FMT split)
 
 
 def execute(session: Session, line: str) -> list[str]:
@@ -95,6 +96,10 @@ def execute(session: Session, line: str) -> list[str]:
         return habits.read_command_line(session, line)
     name, rest = split_command(line)
     cmd = lookup(name)
+    if cmd.name in RAW_ARGUMENT:
+        rest = line.strip()[len(name):].strip()
+    else:
+        session.__dict__["last_command_line"] = line  # what `pipe | SHELL_COMMAND` reruns
     if settings.of(session).reverse:
         if cmd.name in REVERSED:
             cmd = COMMANDS[REVERSED[cmd.name]]
@@ -103,13 +108,21 @@ def execute(session: Session, line: str) -> list[str]:
             raise CommandError(f"Already in reverse mode.  Use '{original}' or "
                                "'set exec-direction forward'.")
     pending = habits.take_partial(session)
+    if cmd.name in RAW_ARGUMENT:  # the shell writes itself: what waits goes first
+        habits.set_partial(session, pending)
+        pending = ""
     session.__dict__["stopped_by"] = None
     try:
         with settings.applied(session):
             habits.refresh_convenience(session)
             if cmd.name in REGISTER_USERS:
                 habits.check_registers(session, rest)
-            out = cmd.handler(session, rest)
+                habits3.check_siginfo(session, rest)
+            before = habits3.where_listing(session)
+            try:
+                out = cmd.handler(session, rest)
+            finally:
+                habits3.after_command(session, before, cmd.name)
             out = _breakpoint_commands(session, out)
     except Pending as err:  # some lines, then an error at the start of the next
         habits.set_partial(session, pending + "".join(l + "\n" for l in err.lines) + err.partial)
@@ -251,13 +264,14 @@ def cmd_run(s: Session, rest: str) -> list[str]:
     """Start the program from its first statement; stop at the first breakpoint."""
     for p in s.points.points.values():  # gdb's run clears the hit counts
         p.hits = 0
+    habits3.reset_run(s)
     s.pos = None
     s.exited = False
     s._state_cache = None
     s.refresh_watch_values()
-    out = [
+    out = s.announce(  # before the search for the first breakpoint, as gdb prints it
         f"Starting program: /usr/bin/{PROGRAM} " + " ".join(shlex.quote(a) for a in s.trace.argv)
-    ]
+    )
     return out + s.run_to(None, None)
 
 
@@ -266,6 +280,7 @@ def cmd_start(s: Session, rest: str) -> list[str]:
     """Start the program and stop at its first modelled statement."""
     for p in s.points.points.values():
         p.hits = 0
+    habits3.reset_run(s)
     s.pos = None
     s.exited = False
     number = s.points.next_number  # gdb's start sets a temporary breakpoint: it takes a number
@@ -371,7 +386,8 @@ def cmd_finish(s: Session, rest: str) -> list[str]:
     if sel.call_index is None or s.index.frames[sel.call_index].parent is None:
         raise CommandError('"finish" not meaningful in the outermost frame.')
     info = s.index.frames[sel.call_index]
-    head = [f"Run till exit from #{s.selected}  {s.frame_line(sel, with_pc=s.selected > 0)}"]
+    head = s.announce(f"Run till exit from #{s.selected}  "
+                      f"{s.frame_line(sel, with_pc=s.selected > 0)}")
     if info.return_index is None:
         return head + s.run_to(None, None)
     out = s.run_to(info.return_index, None, line_start=False)
@@ -394,10 +410,10 @@ def cmd_continue(s: Session, rest: str) -> list[str]:
                 p, (s.pos or 0) + 1, s.pos or 0
             ):
                 p.ignore_count = ignore
-                return [
+                return s.announce(
                     f"Will ignore next {ignore} crossings of breakpoint {p.number}.  Continuing."
-                ] + s.run_to(None, None)
-    return ["Continuing."] + s.run_to(None, None)
+                ) + s.run_to(None, None)
+    return s.announce("Continuing.") + s.run_to(None, None)
 
 
 @command("reverse-step", "reverse-step [N]", aliases=("rs",))
@@ -415,6 +431,7 @@ def cmd_reverse_next(s: Session, rest: str) -> list[str]:
 def _step_back(s: Session, rest: str, deep: bool) -> list[str]:
     if s.pos is None:
         raise CommandError("The program is not being run.")
+    habits3.require_recording(s)
     if s.exited:
         s.exited = False
         s.goto(s.index.exit_index if s.index.exit_index is not None else len(s.events) - 1)
@@ -435,20 +452,23 @@ def cmd_reverse_continue(s: Session, rest: str) -> list[str]:
     """Run backwards until a breakpoint, watchpoint or catchpoint, or the beginning."""
     if s.pos is None:
         raise CommandError("The program is not being run.")
+    habits3.require_recording(s)
     if s.exited:
         s.goto(len(s.events) - 1)
-    return ["Continuing."] + s.reverse_to(None, s._top_call())
+    return s.announce("Continuing.") + s.reverse_to(None, s._top_call())
 
 
 @command("reverse-finish", "reverse-finish")
 def cmd_reverse_finish(s: Session, rest: str) -> list[str]:
     """Run backwards to where the selected function was called."""
     s.require_running()
+    habits3.require_recording(s)
     frames = s.frames()
     sel = frames[min(s.selected, len(frames) - 1)]
     if sel.call_index is None or s.index.frames[sel.call_index].parent is None:
         raise CommandError('"finish" not meaningful in the outermost frame.')
-    head = [f"Run back to call of #{s.selected}  {s.frame_line(sel, with_pc=s.selected > 0)}"]
+    head = s.announce(f"Run back to call of #{s.selected}  "
+                      f"{s.frame_line(sel, with_pc=s.selected > 0)}")
     target = s.index.prev_stop(sel.call_index)
     return head + s.reverse_to(target, None)
 
@@ -579,6 +599,8 @@ def cmd_ignore(s: Session, rest: str) -> list[str]:
 def cmd_delete(s: Session, rest: str) -> list[str]:
     """Delete breakpoints (all of them without arguments); `delete display N...`."""
     word, _, tail = rest.strip().partition(" ")
+    if word and len(word) >= 2 and "checkpoint".startswith(word):
+        return habits3.delete_checkpoint(s, tail)
     if word and "display".startswith(word) and not word.isdigit():
         return map_numbers(tail, list(s.displays), s.displays.pop, what="display")
     if word and "breakpoints".startswith(word) and not word.isdigit():
@@ -638,10 +660,13 @@ def cmd_save(s: Session, rest: str) -> list[str]:
     return habits.save_breakpoints(s, path)
 
 
-@command("watch", "watch EXPR", completes=("expression",), repeats=False)
+@command("watch", "watch [-l|-location] EXPR", completes=("expression",), repeats=False)
 def cmd_watch(s: Session, rest: str) -> list[str]:
-    """Stop when the value of EXPR changes (forward and backward)."""
-    expr = rest.strip()
+    """Stop when the value of EXPR changes (forward and backward); -l: the object EXPR
+    designates now."""
+    location, expr = habits3.split_location_flag(rest)
+    if location:
+        return habits3.watch_location(s, expr)
     if not expr:
         raise CommandError("Argument required (expression to compute).")
     st = s.state()
@@ -657,6 +682,50 @@ def cmd_watch(s: Session, rest: str) -> list[str]:
     )
     p.old_value = value
     return [f"Hardware watchpoint {p.number}: {expr}"]
+
+
+@command("rwatch", "rwatch [-l|-location] EXPR", completes=("expression",), repeats=False)
+def cmd_rwatch(s: Session, rest: str) -> list[str]:
+    """Stop when EXPR is read: refused, the trace records QEMU's stores, not its loads."""
+    return habits3.refuse_read_watch(s, rest, access=False)
+
+
+@command("awatch", "awatch [-l|-location] EXPR", completes=("expression",), repeats=False)
+def cmd_awatch(s: Session, rest: str) -> list[str]:
+    """Stop when EXPR is read or written: refused, the trace records stores, not loads."""
+    return habits3.refuse_read_watch(s, rest, access=True)
+
+
+@command("record", "record [full|stop]", aliases=("rec",), repeats=False)
+def cmd_record(s: Session, rest: str) -> list[str]:
+    """Every run is recorded: `record stop` deletes the log (no reverse execution), `record`
+    starts it again from here."""
+    return habits3.record_command(s, rest)
+
+
+@command("checkpoint", "checkpoint", repeats=False)
+def cmd_checkpoint(s: Session, rest: str) -> list[str]:
+    """Save this position as a checkpoint (`restart N` comes back to it)."""
+    return habits3.checkpoint(s, rest)
+
+
+@command("restart", "restart N", repeats=False)
+def cmd_restart(s: Session, rest: str) -> list[str]:
+    """Restore program context from a checkpoint (`info checkpoints` lists them)."""
+    return habits3.restart(s, rest)
+
+
+@command("shell", "shell [COMMAND]", aliases=("!",), repeats=False)
+def cmd_shell(s: Session, rest: str) -> list[str]:
+    """Execute the rest of the line as a shell command (with none, run a shell)."""
+    return habits3.shell_command(s, rest)
+
+
+@command("pipe", "pipe [COMMAND] | SHELL_COMMAND | pipe -d DELIM COMMAND DELIM SHELL_COMMAND",
+         aliases=("|",), repeats=False)
+def cmd_pipe(s: Session, rest: str) -> list[str]:
+    """Send the output of a command to a shell command."""
+    return habits3.pipe_command(s, rest, execute)
 
 
 @command("catch", "catch error|warning|exit|assert|split|dist", completes=("catch",), repeats=False)
@@ -679,9 +748,9 @@ def cmd_backtrace(s: Session, rest: str) -> list[str]:
     words = rest.split()
     full = any(w in ("full", "-full") for w in words)
     rest = " ".join(w for w in words if w not in ("full", "-full"))
-    limit = count_arg(rest, len(frames)) if rest.strip() else len(frames)
+    shown, more = habits3.backtrace_slice(frames, count_arg(rest) if rest.strip() else None)
     out = []
-    for k, f in enumerate(frames[:limit]):
+    for k, f in shown:
         if f.call_index is None:
             out.append(f"#{k}  {f.fn} ({s.frame_args(f)}) at {f.file}:{f.line}")
         else:
@@ -690,7 +759,7 @@ def cmd_backtrace(s: Session, rest: str) -> list[str]:
             state = s.state()
             local_lines = s.inspect.locals_text(state, len(state.frames) - 1 - f.depth_index)
             out += [f"        {line}" for line in local_lines] or ["No locals."]
-    if limit < len(frames):
+    if more:
         out.append("(More stack frames follow...)")
     return out
 
@@ -711,9 +780,12 @@ def _select(s: Session, n: int, level: bool = False) -> list[str]:
     return [f"#{n}  {s.frame_line(f, with_pc=n > 0)}", s.source_line(f)]
 
 
-@command("frame", "frame [N]", aliases=("f",))
+@command("frame", "frame [N | level N | function NAME]", aliases=("f",))
 def cmd_frame(s: Session, rest: str) -> list[str]:
     """Select and print frame N (the selected one without N)."""
+    chosen = habits3.frame_command(s, rest, _select)
+    if chosen is not None:
+        return chosen
     return _select(s, count_arg(rest, s.selected), level=bool(rest.strip()))
 
 
@@ -771,7 +843,9 @@ def cmd_set(s: Session, rest: str) -> list[str]:
 @command("kill", "kill", aliases=("k",), repeats=False)
 def cmd_kill(s: Session, rest: str) -> list[str]:
     """Kill the program being debugged (run starts it again)."""
-    return habits.kill(s, rest)
+    out = habits.kill(s, rest)
+    habits3.reset_run(s)
+    return out
 
 
 @command("apropos", "apropos REGEXP", repeats=False)
@@ -902,32 +976,9 @@ def info_breakpoints(s: Session, arg: str, only: str | None = None) -> list[str]
 
 
 def info_frame(s: Session, arg: str) -> list[str]:
-    frames = s.frames()
-    if not frames:
-        raise CommandError("No stack.")
-    n = min(s.selected, len(frames) - 1)
-    f = frames[n]
-    sp = 0x7FFFFFFFDE50 + 0x30 * (len(frames) - n)
-    pc = s.debug.code.address(f.file, f.line or 0)
-    caller = frames[n + 1] if n + 1 < len(frames) else None
-    out = [
-        f"Stack level {n}, frame at 0x{sp:x}:",
-        f" rip = 0x{pc:x} in {f.fn} ({f.file}:{f.line}); saved rip = "
-        f"0x{s.debug.code.address(caller.file, caller.line or 0) if caller else 0:x}",
-    ]
-    if caller:
-        out.append(f" called by frame at 0x{sp + 0x30:x}")
-    if n > 0:
-        out.append(f" caller of frame at 0x{sp - 0x30:x}")
-    out += [
-        " source language c.",
-        f" Arglist at 0x{sp - 0x10:x}, args: "
-        + ", ".join(f"{k}={s.inspect.arg_text(f.fn, k, v)}" for k, v in f.args.items()),
-        f" Locals at 0x{sp - 0x10:x}, Previous frame's sp is 0x{sp:x}",
-        " Saved registers:",
-        f"  rbp at 0x{sp - 0x10:x}, rip at 0x{sp - 0x8:x}",
-    ]
-    return out
+    from .inspect import info_frame_lines  # the stack geometry lives there (habits shares it)
+
+    return info_frame_lines(s)
 
 
 def info_locals(s: Session, arg: str) -> list[str]:
@@ -954,6 +1005,9 @@ def info_display(s: Session, arg: str) -> list[str]:
 
 
 def info_line(s: Session, arg: str) -> list[str]:
+    answered = habits3.info_line(s, arg, _line_sentence)
+    if answered is not None:
+        return answered
     if arg.strip():
         loc = s.resolve_location(arg)
         if loc.function:
@@ -965,6 +1019,10 @@ def info_line(s: Session, arg: str) -> list[str]:
         if not frames:
             raise CommandError("No line number information available.")
         file, line = frames[0].file, frames[0].line or 0
+    return _line_sentence(s, file, line)
+
+
+def _line_sentence(s: Session, file: str, line: int) -> list[str]:
     start, end = s.debug.code.address(file, line), s.debug.code.address(file, line + 1)
     fn = s.inspect.function_at(file, line, s.index)
     known = s.debug.functions.get(fn)
@@ -1009,14 +1067,16 @@ def info_record(s: Session, arg: str) -> list[str]:
             "No recording is currently active.",
             f"(the trace holds {total} statement stops; `run` or `start` to begin)",
         ]
+    if not s.recording:
+        return ["No recording is currently active."]
     cur = s.current_stop_number()
     return [
         "Active record target: tracesim replay of " + " ".join(s.trace.argv),
         "Record mode:",
         "Replay mode:" if cur < total else "Normal recording mode:",
-        "Lowest recorded instruction number is 1.",
+        f"Lowest recorded instruction number is {habits3.record_lowest(s)}.",
         f"Highest recorded instruction number is {total}.",
-        f"Log contains {total} instructions.",
+        f"Log contains {total - habits3.record_lowest(s) + 1} instructions.",
         f"Current instruction number is {cur}.",
         f"(event {s.pos + 1} of {len(s.events)})",
     ]
@@ -1049,7 +1109,7 @@ INFO = {
     "inferiors": habits.info_inferiors,
     "sharedlibrary": habits.info_sharedlibrary,
     "symbol": habits.info_symbol,
-    "checkpoints": habits.info_checkpoints,
+    "checkpoints": habits3.info_checkpoints,
     "stack": lambda s, arg: cmd_backtrace(s, arg),
 }
 INFO_ALIASES = {"b": "breakpoints", "s": "stack"}

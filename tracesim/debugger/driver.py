@@ -64,7 +64,19 @@ class Driver:
         self.depth = 0  # `source` nesting
         # gdb's from_tty: a command typed or piped on stdin (or -ex without -batch) says a
         # missing `source` file as an error; scripts and -batch as a warning
-        self.from_tty = True
+        self._from_tty = True
+
+    @property
+    def from_tty(self) -> bool:
+        return self._from_tty
+
+    @from_tty.setter
+    def from_tty(self, value: bool) -> None:
+        """Assigned by a front end that reads the user's own commands (the command line's
+        -ex/-x/stdin, the REPL): only then do `shell` and `pipe` run the user's shell. A
+        Driver a program builds (tests, fuzzers, the DAP adapter) never runs one."""
+        self._from_tty = value
+        self.session.__dict__["user_shell"] = True
 
     # write/write_error escape whatever they are given; a front end may swap the sinks
     # (the DAP adapter collects lines per request) and keeps the escaping

@@ -91,11 +91,11 @@ def registers(session: Any) -> dict[str, int] | None:
     frames = session.frames()
     if not frames:
         return None
+    from .inspect import frame_registers  # one stack geometry with `info frame`
+
     n = min(session.selected, len(frames) - 1)
     f = frames[n]
-    cfa = 0x7FFFFFFFDE50 + 0x30 * (len(frames) - n)
-    pc = session.debug.code.address(f.file, f.line or 0)
-    return {"rbp": cfa - 0x10, "rsp": cfa - 0x30, "rip": pc}
+    return frame_registers(len(frames), n, session.debug.code.address(f.file, f.line or 0))
 
 
 # gdb's type of $pc, `void (*)()`: an unprototyped function (a parameter that declares
@@ -362,8 +362,9 @@ def list_command(session: Any, rest: str) -> list[str]:
         last = first + size - 1
     else:
         frames = session.frames()
-        if frames and frames[0].call_index is not None:
-            file, line = frames[0].file, frames[0].line or 1
+        chosen = frames[min(session.selected, len(frames) - 1)] if frames else None
+        if chosen is not None and chosen.call_index is not None:  # the selected frame's line
+            file, line = chosen.file, chosen.line or 1
         else:
             file, line = session.debug.main.file, session.debug.main.entry
         first = max(1, line - size // 2)

@@ -46,7 +46,7 @@ class Session:
         self.index = TraceIndex(self.events)
         self.timeline = Timeline(self.events)
         self.source = ModelSource(self.events, self.index, self.debug.unstepped, qemu_src)
-        self.inspect = Inspector(self.debug)
+        self.inspect = Inspector(self.debug, [habits.PROGRAM_PATH, *trace.header.argv])  # argv
         self.points = PointTable()
         self.pos: int | None = None  # None: the program is not running
         self.exited = False
@@ -57,6 +57,13 @@ class Session:
         self.at_line_start = True  # at a Return position: stepped out (True) or finished
         self.list_next: tuple[str, int] | None = None
         self._state_cache: tuple[int, State] | None = None
+        # Ctrl-C in the REPL during a search (continue, reverse-continue): the search stops
+        # where it got to, as gdb's record target stops on SIGINT
+        self.interrupted = False
+        self.searching = 0  # searches under way (the REPL's SIGINT handler asks)
+        # every run is recorded; `record stop` ends that, `record` starts again here
+        self.recording = True
+        self.record_floor: int | None = None  # where the recording starts (None: the run's start)
 
     # --- state at the position ---------------------------------------------------------
     @property
@@ -202,6 +209,15 @@ class Session:
         info = self.index.frame_at(self.pos) if self.pos is not None else None
         return info.depth if info else 0
 
+    def announce(self, text: str) -> list[str]:
+        """A line gdb prints before a long search ("Continuing."): written at once where a
+        front end asked so (the REPL), else returned with the rest."""
+        early = self.__dict__.get("early_write")
+        if early is None or self.__dict__.get("bp_command_depth", 0):  # keep the order
+            return [text]
+        early(text)
+        return []
+
     def require_running(self) -> None:
         if not self.running:
             raise CommandError("The program is not being run.")
@@ -287,15 +303,53 @@ class Session:
         """The first point that triggers strictly after `start` and up to `end` (event
         indices), with gdb's report of it."""
         cursor = start
-        while True:
-            candidate = self._next_candidate(cursor, end)
-            if candidate is None:
-                return None
-            pos, point = candidate
-            report = self._triggers(point, pos)
-            if report is not None:
-                return pos, report
-            cursor = pos
+        self.searching += 1
+        try:
+            while True:
+                if self.interrupted:
+                    return self._interrupted_at(cursor, start, forward=True)
+                candidate = self._next_candidate(cursor, end)
+                if candidate is None:
+                    return None
+                pos, point = candidate
+                report = self._triggers(point, pos)
+                if report is not None:
+                    if point.kind == "watchpoint":  # the others changed by the same store
+                        others = [q for q in self.points.points.values()
+                                  if q is not point and q.enabled and q.kind == "watchpoint"
+                                  and self._next_position_of(q, cursor) == pos]
+                        report = _with_others(report, [self._watch_triggers(q, pos)
+                                                       for q in others])
+                    return pos, report
+                cursor = pos
+        finally:
+            self.searching -= 1
+            if not self.searching:
+                self.interrupted = False  # a Ctrl-C the search did not see is spent
+
+    def _interrupted_at(self, cursor: int, start: int, forward: bool) -> tuple[int, list[str]]:
+        """Ctrl-C stopped a search at `cursor`: the statement stop there, with gdb's report
+        of a SIGINT stop (record-full stops a replay with SIGINT)."""
+        self.interrupted = False
+        if forward:
+            stop = self.index.prev_stop(cursor + 1) if cursor > start else None
+            if stop is None or stop <= start:
+                stop = self.index.next_stop(start)
+        else:
+            stop = self.index.prev_stop(cursor + 1) if cursor < start else None
+            if stop is None or stop >= start:
+                stop = self.index.prev_stop(start)
+        if stop is None:
+            stop = start if start >= 0 else (self.index.stops[0] if self.index.stops else 0)
+        saved = (self.pos, self.exited, self._state_cache, self.selected)
+        self.goto(stop)
+        try:
+            top = self.frames()[0]
+            report = ["", f'Thread 1 "{habits.THREAD_NAME}" received signal SIGINT, Interrupt.',
+                      self.frame_line(top), self.source_line(top)]
+        finally:
+            self.pos, self.exited, self._state_cache, self.selected = saved
+        return stop, report
 
     def _next_candidate(self, after: int, end: int) -> tuple[int, Point] | None:
         best: tuple[int, Point] | None = None
@@ -337,7 +391,7 @@ class Session:
         # watchpoint: the first stop after a write to something the expression reads, or
         # the first stop after its frame returns (gdb then deletes it)
         found = self._next_watch_stop(p, after)
-        if p.scope_frame is not None:
+        if p.scope_frame is not None and not getattr(p, "outlives_scope", False):
             ret = self.index.frames[p.scope_frame].return_index
             if ret is not None and ret > after:
                 leave = self.index.next_stop(ret)
@@ -425,6 +479,8 @@ class Session:
         try:
             st = self.state()
             frame_index = self._scope_index(st, p)
+            if frame_index is None and getattr(p, "outlives_scope", False):
+                return None  # `watch -l` on a local: its dead slot is not modelled
             if frame_index is None:
                 report = [
                     "",
@@ -434,7 +490,7 @@ class Session:
                 self.points.delete(p.number)
                 return report + self.where_now(True)
             try:
-                new = self.inspect.value_text(st, frame_index, p.expression or "")
+                new = self.inspect.value_text(st, frame_index, watched(p))
             except CommandError:
                 return None
             if new == p.old_value:
@@ -466,7 +522,7 @@ class Session:
             idx = self._scope_index(st, p)
             try:
                 p.old_value = (
-                    None if idx is None else self.inspect.value_text(st, idx, p.expression or "")
+                    None if idx is None else self.inspect.value_text(st, idx, watched(p))
                 )
             except CommandError:
                 p.old_value = None
@@ -488,10 +544,16 @@ class Session:
 
     # --- reverse run control ------------------------------------------------------------
     def reverse_to(self, target: int | None, from_call: int | None) -> list[str]:
-        """Move backwards, stopping at the last point hit before reaching `target`."""
+        """Move backwards, stopping at the last point hit before reaching `target` (the
+        recording's start at most: `record` after `record stop` starts it later)."""
+        floor = self.record_floor
+        if floor is not None and self.pos is not None and floor > self.pos:
+            floor = self.record_floor = self.pos  # restarted before it (a checkpoint)
+        if floor is not None and (target is None or target < floor):
+            target = None
         hit = self.last_hit(
             self.pos if self.pos is not None else len(self.events),
-            target if target is not None else -1,
+            target if target is not None else (floor if floor is not None else -1),
         )
         if hit is not None:
             pos, report = hit
@@ -500,6 +562,8 @@ class Session:
             return report + self.show_displays()
         if target is None:
             first = self.index.stops[0] if self.index.stops else 0
+            if floor is not None:
+                first = floor
             self.goto(first)
             self.refresh_watch_values()
             return (
@@ -519,7 +583,18 @@ class Session:
             if p.enabled:
                 for pos in self._positions_before(p, before, floor):
                     at.setdefault(pos, []).append(p)
+        self.searching += 1
+        try:
+            return self._last_hit_in(at, before)
+        finally:
+            self.searching -= 1
+            if not self.searching:
+                self.interrupted = False
+
+    def _last_hit_in(self, at: dict[int, list[Point]], before: int) -> tuple[int, list[str]] | None:
         for pos in sorted(at, reverse=True):
+            if self.interrupted:
+                return self._interrupted_at(pos, before, forward=False)
             for p in at[pos]:
                 if p.number not in self.points.points:
                     continue  # deleted by an earlier trigger (a temporary breakpoint)
@@ -528,6 +603,11 @@ class Session:
                 else:
                     report = self._triggers(p, pos)
                 if report is not None:
+                    if p.kind == "watchpoint":  # the others the same statement changed
+                        others = [q for q in at[pos] if q is not p and q.kind == "watchpoint"
+                                  and q.number in self.points.points]
+                        report = _with_others(report, [self._reverse_watch(q, pos)
+                                                       for q in others])
                     return pos, report
         return None
 
@@ -573,12 +653,12 @@ class Session:
             fa = self._scope_index(st_after, p)
             try:
                 before = (
-                    self.inspect.value_text(st_before, fb, p.expression or "")
+                    self.inspect.value_text(st_before, fb, watched(p))
                     if fb is not None
                     else None
                 )
                 after = (
-                    self.inspect.value_text(st_after, fa, p.expression or "")
+                    self.inspect.value_text(st_after, fa, watched(p))
                     if fa is not None
                     else None
                 )
@@ -720,6 +800,10 @@ class Session:
                     w = self.index.last_before(writes, self.pos + 1)
                     if w is not None and (best is None or w > best):
                         best = w
+        if best is None:  # an operand named by its C expression: what it reads
+            from .inspect import operand_writer
+
+            best = operand_writer(self, name)
         if best is None:
             return ""
         return "  " + self._describe_write(best)
@@ -757,6 +841,22 @@ class Session:
             f"{expr} = {value}, last changed at stop {self.index.stop_number(best) + 1}:",
             "  " + self._describe_write(best),
         ]
+
+
+def _with_others(report: list[str], others: list[list[str] | None]) -> list[str]:
+    """One stop, several watchpoints changed: each one's value lines, then the place once,
+    as gdb reports them (in breakpoint number order)."""
+    head = 5  # "", "Hardware watchpoint N: EXPR", "", "Old value = ...", "New value = ..."
+    if not report[1:2] or not report[1].startswith("Hardware watchpoint"):
+        return report
+    extra = [r[:head] for r in others
+             if r is not None and r[1:2] and r[1].startswith("Hardware watchpoint")]
+    return report[:head] + [line for r in extra for line in r] + report[head:]
+
+
+def watched(p: Point) -> str:
+    """The expression a watchpoint evaluates (`watch -l`'s is its address, `*(T *) 0x...`)."""
+    return getattr(p, "watch_expr", None) or p.expression or ""
 
 
 def _line_number(digits: str) -> int:

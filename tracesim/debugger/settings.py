@@ -170,7 +170,8 @@ def set_command(session: Any, rest: str) -> list[str]:
             if name is not None:
                 attr, kind, _, _ = TOP[name]
                 new = _parse(session, kind, value)
-                if name == "exec-direction" and new and not session.running:
+                if name == "exec-direction" and new and not (
+                        session.running and session.recording):  # gdb: no record, no reverse
                     raise CommandError("Target does not support this operation.")
                 setattr(of(session), attr, new)
                 return []

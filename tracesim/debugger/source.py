@@ -111,8 +111,10 @@ class ModelSource:
         return "/* (stepped through; nothing here is recorded) */"
 
     def listing(self, file: str, line: int) -> str:
-        """A line for `list`: QEMU's text, the model's description of a statement, or
-        nothing where gdb never stops."""
+        """A line for `list`: QEMU's text, the model's description of a statement, or,
+        where gdb never stops (a blank, comment, declaration or continued line), that."""
         if self.real_line(file, line) is not None or (file, line) in self.stop_lines:
             return self.text(file, line)
-        return ""
+        if self.qemu_src is not None:
+            return ""  # past the end of a file the tree has
+        return "/* (gdb does not stop on this line) */"
