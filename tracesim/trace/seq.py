@@ -109,7 +109,16 @@ class EventSeq(Sequence[Any]):
 
     def __getitem__(self, position: Any) -> Any:
         if isinstance(position, slice):
-            return [self[i] for i in range(*position.indices(self.length))]
+            start, stop, step = position.indices(self.length)
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            out: list[Any] = []
+            for at, piece in self.pieces(start, stop):  # record by record, not a bisect each
+                if type(piece) is Run:
+                    out += [piece.event(i) for i in range(max(at, start), min(piece.stop, stop))]
+                else:
+                    out.append(piece)
+            return out
         if position < 0:
             position += self.length
         if not 0 <= position < self.length:
