@@ -301,3 +301,21 @@ def test_the_cross_version_diff_counts_runs_as_their_events(
         outs.append((p.returncode, p.stdout, p.stderr))
     assert outs[0][0] in (0, 1) and "Traceback" not in outs[0][2]
     assert outs[0] == outs[1]
+
+
+def test_a_bad_store_after_a_run_is_named_by_its_file_line(tmp_path: Path) -> None:
+    """The diff reads runs written out: line numbers must still be the file's."""
+    lines = [line + b"\n" for line in (ROOT / "traces" / "seed-q35-2node.jsonl").read_bytes()
+             .split(b"\n") if line]
+    body = lines[1:-1]
+    run = next(i for i, line in enumerate(body) if line.startswith(b'{"k":"repeat"'))
+    w = next(i for i, line in enumerate(body) if i > run and line.startswith(b'{"k":"write"'))
+    record = json.loads(body[w])
+    record["value"] = "junk"
+    body[w] = json.dumps(record, separators=(",", ":")).encode() + b"\n"
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(reseal([lines[0]] + body))
+    for args in (["diff", str(path), str(ROOT / "traces" / "seed-q35-2node.jsonl")],
+                 ["summary", str(path)]):
+        rc, _, err = _cli(*args)
+        assert rc == 2 and f"{path}:{w + 2}: a store of str 'junk'" in err, err
