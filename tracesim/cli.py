@@ -82,8 +82,42 @@ def split_qemu_args(
     return ours, []
 
 
-def load(path: str) -> Trace:
-    return read_trace(path)
+def load(path: str, bar: Any = None) -> Trace:
+    """Read a trace; on a terminal, a bar if reading it takes a while (into `bar`, a
+    tracesim.progress.Progress, when the caller has one for more work after it)."""
+    from .progress import progress
+
+    if bar is not None:
+        return read_trace(path, bar.update if bar.enabled else None)
+    with progress(f"Reading {path}") as own:
+        return read_trace(path, own.update if own.enabled else None)
+
+
+def _count_events(sink: Any, bar: Any) -> None:
+    """Feed a run's progress bar from its sink: a trace writer's blocks, or every
+    progress.EVERY records (only ever when a bar can be shown: a pipe costs nothing)."""
+    from .progress import EVERY
+    from .trace.store import StreamingTraceWriter
+
+    if isinstance(sink, StreamingTraceWriter):
+        flush = sink.flush
+
+        def counted_flush(final: bool = False) -> None:
+            flush(final)
+            bar.update(sink.count)
+
+        sink.flush = counted_flush  # type: ignore[method-assign]
+        return
+    keep = sink.msg
+    seen = [0]
+
+    def counted_msg(record: Any) -> None:
+        keep(record)
+        seen[0] += 1
+        if not seen[0] % EVERY:
+            bar.update(seen[0])
+
+    sink.msg = counted_msg
 
 
 def cmd_run(argv: list[str]) -> int:
@@ -119,14 +153,20 @@ def cmd_run(argv: list[str]) -> int:
             raise UsageError(f"tracesim run: cannot write {args.output}: {err.strerror or err}")
     else:
         sink = OutcomeSink()
-    try:
-        sim = simulate(qemu_args, Recorder(sink), args.profile)
-        if args.output is not None:
-            sink.commit()
-    except BaseException:
-        if args.output is not None:
-            sink.abort()
-        raise
+    from .progress import progress
+
+    # the total is not known before the run: a count of the records made
+    with progress("Simulating (records)") as bar:
+        if bar.enabled:
+            _count_events(sink, bar)
+        try:
+            sim = simulate(qemu_args, Recorder(sink), args.profile)
+            if args.output is not None:
+                sink.commit()
+        except BaseException:
+            if args.output is not None:
+                sink.abort()
+            raise
     out, err = stdout_stderr(sink.records)
     sys.stdout.write(out)
     write_bytes_as_qemu(sys.stderr, err)
@@ -383,18 +423,22 @@ def cmd_debug(argv: list[str]) -> int:
     args = p.parse_args(_attach_values(ours, _DEBUG_VALUED))
     if qemu_args is not None and args.trace:
         raise UsageError("tracesim debug: give a TRACE or QEMU arguments after --, not both")
-    if args.trace:
-        trace = load(args.trace)
-        what = args.trace
-    else:
-        from .qemu.simulate import strip_program
+    from .progress import progress
 
-        qemu_args = strip_program(qemu_args) if qemu_args is not None else default_argv()
-        trace = simulate_trace(qemu_args, args.profile)
-        what = "qemu-system-x86_64 " + " ".join(qemu_args)
-    if args.qemu_src is not None:
-        check_qemu_src(args.qemu_src, trace.header.profile)
-    session = Session(trace, args.qemu_src)
+    with progress(f"Reading {args.trace}" if args.trace else "Simulating") as bar:
+        if args.trace:
+            trace = load(args.trace, bar)
+            what = args.trace
+        else:
+            from .qemu.simulate import strip_program
+
+            qemu_args = strip_program(qemu_args) if qemu_args is not None else default_argv()
+            trace = simulate_trace(qemu_args, args.profile)
+            what = "qemu-system-x86_64 " + " ".join(qemu_args)
+        if args.qemu_src is not None:
+            check_qemu_src(args.qemu_src, trace.header.profile)
+        bar.stage("Indexing the stops")  # (no counts: a line, if the bar is up already)
+        session = Session(trace, args.qemu_src)
 
     def write_error(text: str) -> None:
         sys.stdout.flush()  # keep the order gdb's terminal shows

@@ -84,6 +84,11 @@ def cmd_diff(argv: list[str]) -> int:
             sources.append(_open_trace(traces.pop(0)))
         else:
             sources.append(_simulated(label, qemu_args, profiles[label] or DEFAULT_PROFILE))
+    from .progress import progress
+
+    bar = progress("Comparing (bytes read)")
+    if bar.enabled:  # the bytes the two sides have read of their traces, of their sizes
+        sources = _counted(sources, bar)
     try:  # the explanations look back into the files
         a, b = Side(*sources[0]), Side(*sources[1])
         for label, side, given in (("a", a, args.a_profile), ("b", b, args.b_profile)):
@@ -95,6 +100,7 @@ def cmd_diff(argv: list[str]) -> int:
         else:
             report = build_report(align(a, b), args.only, args.ignore)
     finally:
+        bar.close()
         for _, stream in sources:
             stream.close()
     cross = bool(report.get("cross_profile"))
@@ -126,6 +132,49 @@ def _escaped(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(_escaped(v) for v in value)
     return value
+
+
+class _Counted:
+    """A trace's stream that tells a progress bar how much of it has been read."""
+
+    def __init__(self, raw: BinaryIO, tally: _Tally) -> None:
+        self._raw = raw
+        self._tally = tally
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        self._tally.add(len(data))
+        return data
+
+    def __getattr__(self, name: str) -> Any:  # fileno, getbuffer, close, ...
+        return getattr(self._raw, name)
+
+
+class _Tally:
+    def __init__(self, bar: Any, total: int) -> None:
+        self.bar, self.total, self.done = bar, total, 0
+
+    def add(self, n: int) -> None:
+        self.done += n
+        self.bar.update(self.done, self.total)
+
+
+def _size(stream: BinaryIO) -> int:
+    getbuffer = getattr(stream, "getbuffer", None)
+    if getbuffer is not None:
+        with getbuffer() as view:
+            return len(view)
+    import os
+
+    try:
+        return os.fstat(stream.fileno()).st_size
+    except (OSError, AttributeError, ValueError):
+        return 0
+
+
+def _counted(sources: list[tuple[str, BinaryIO]], bar: Any) -> list[tuple[str, Any]]:
+    tally = _Tally(bar, sum(_size(stream) for _, stream in sources))
+    return [(name, _Counted(stream, tally)) for name, stream in sources]
 
 
 def _open_trace(path: str) -> tuple[str, BinaryIO]:

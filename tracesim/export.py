@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 
+from .progress import EVERY
 from .trace import events as ev
 from .trace.seq import EventSeq, Run
 
@@ -173,12 +174,16 @@ class PerfettoBuilder:
 
 
 def perfetto_events(
-    events: Sequence[Any], argv: list[str], branches: bool = True
+    events: Sequence[Any], argv: list[str], branches: bool = True, progress: Any = None
 ) -> dict[str, Any]:
-    """The trace-event JSON object of a run."""
+    """The trace-event JSON object of a run. progress: a tracesim.progress.Progress, told
+    the position in the events every few thousand pieces."""
     builder = PerfettoBuilder(branches)
+    every = EVERY if progress is not None and progress.enabled else 0
     if type(events) is EventSeq:
-        for _, piece in events.pieces(0, len(events)):
+        for k, (at, piece) in enumerate(events.pieces(0, len(events))):
+            if every and not k % every:
+                progress.update(at)
             if type(piece) is Run and piece.times > EXPAND_AT_MOST:
                 builder.run(piece)
             elif type(piece) is Run:
@@ -187,6 +192,11 @@ def perfetto_events(
                         builder.event(e)
             else:
                 builder.event(piece)
+    elif every:
+        for k, e in enumerate(events):
+            if not k % every:
+                progress.update(k)
+            builder.event(e)
     else:
         for e in events:
             builder.event(e)
@@ -229,17 +239,23 @@ def cmd_export(argv: list[str]) -> int:
         help="leave out the branch instants (much smaller for large traces)",
     )
     args = p.parse_args(argv)
-    trace = load(args.trace)
-    data = (
-        msgspec.json.encode(perfetto_events(trace.events, trace.argv, not args.no_branches)) + b"\n"
-    )
+    from .progress import progress
+
+    with progress(f"Reading {args.trace}") as bar:
+        trace = load(args.trace, bar)
+        bar.stage("Exporting (events)", len(trace.events))
+        exported = perfetto_events(trace.events, trace.argv, not args.no_branches, bar)
+        bar.stage("Encoding JSON")
+        data = msgspec.json.encode(exported) + b"\n"
+        del exported
+        if args.output is not None:
+            bar.stage(f"Writing {args.output}")
+            try:
+                write_bytes_atomic(args.output, data)
+            except OSError as err:
+                raise UsageError(
+                    f"tracesim export: cannot write {args.output}: {err.strerror or err}"
+                ) from None
     if args.output is None:
         sys.stdout.buffer.write(data)
-        return 0
-    try:
-        write_bytes_atomic(args.output, data)
-    except OSError as err:
-        raise UsageError(
-            f"tracesim export: cannot write {args.output}: {err.strerror or err}"
-        ) from None
     return 0

@@ -427,8 +427,13 @@ def _many(binary: str, n: int, seed: int, version: str, profile: str, timeout: f
         ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
         results = pool.map(_check, jobs_, chunksize=max(1, min(16, n // (jobs * 8))))
+    from .progress import progress
+
+    out.flush()  # the line above before any bar
+    bar = progress("Verifying (lines)", n)
     try:
         for res in results:
+            bar.advance()
             if isinstance(res, str):
                 troubles.append(res)
                 if "did not finish" in res:  # a hanging binary: stop here
@@ -436,6 +441,7 @@ def _many(binary: str, n: int, seed: int, version: str, profile: str, timeout: f
             else:
                 verdicts.append(res)
     finally:
+        bar.close()
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
     done = verdicts

@@ -18,7 +18,7 @@ import os
 import re
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, BinaryIO, Iterable, Iterator, Sequence
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Sequence
 
 import msgspec
 
@@ -530,21 +530,35 @@ class TraceReader:
         self.validator.events += count
 
 
-def read_stream(stream: BinaryIO, name: str) -> Trace:
+def read_stream(stream: BinaryIO, name: str,
+                progress: Callable[[], None] | None = None) -> Trace:
+    """progress, if given, is called after each block (tracesim/progress.py)."""
     reader = TraceReader(stream, name)
     events: list[Any] = []
     for block in reader.blocks():
         events += block.events or ()
+        if progress is not None:
+            progress()
     return Trace(reader.header, events, reader.end)
 
 
-def read_trace(path: str | os.PathLike[str]) -> Trace:
+def read_trace(path: str | os.PathLike[str],
+               progress: Callable[[int, int | None], None] | None = None) -> Trace:
+    """progress, if given, is called after each block with the bytes of the file read so
+    far and its size (compressed, for a compressed trace)."""
     try:
         fh = open_trace(path)
     except OSError as err:
         raise TraceError(f"{path}: {err.strerror or err}") from None
     with fh:
-        return read_stream(fh, str(path))
+        if progress is None:
+            return read_stream(fh, str(path))
+        raw = getattr(fh, "_fh", fh)  # a compressed trace: where in the file, not its lines
+        try:
+            size: int | None = os.fstat(raw.fileno()).st_size
+        except (OSError, AttributeError, ValueError):
+            size = None
+        return read_stream(fh, str(path), lambda: progress(raw.tell(), size))
 
 
 def parse_trace(data: bytes, name: str = "<trace>") -> Trace:
