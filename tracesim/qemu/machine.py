@@ -7,7 +7,7 @@ from typing import Any
 
 from .options import QemuOpts
 from .process import Qemu, QemuError, error_setg_return
-from .slot_runs import skip_plan
+from .slot_runs import scan_slots, skip_plan
 from .state import ADDR_MACHINE, ADDR_MACHINE_CLASS, CPUArchId, MachineState
 
 MACHINE_C = "hw/core/machine.c"
@@ -197,17 +197,8 @@ def machine_set_cpu_numa_node(
         rec.step(662)
         return bound
 
-    while i < possible.len:
-        run = plan.get(i)
-        if run is not None:  # slots skipped alike: one record (slot_runs.py)
-            period, times = run
-            start = i
-            i += period * rec.repeat(
-                times, lambda k: [one_slot(start + k * period + j) for j in range(period)]
-            )
-            continue
-        match = one_slot(i) or match
-        i += 1
+    match = scan_slots(rec, plan, possible.len, one_slot) or match
+    i = possible.len
     rec.branch(662, "i < possible_cpus->len", False, i=i)
     rec.step(719)
     rec.branch(719, "!match", not match)

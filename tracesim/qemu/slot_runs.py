@@ -89,3 +89,21 @@ def skip_plan(q: Any, slots: Sequence[Any], props: dict[str, Any], support: Sequ
     if plan is None:
         plan = q.skip_plans[key] = plan_skips(slots, props, support, match)
     return plan
+
+
+def scan_slots(rec: Any, plan: Plan, count: int, one_slot: Any) -> bool:
+    """The slot loop: one_slot(i) records slot i's iteration and says whether it bound the
+    CPU; a planned run is recorded as one Repeat (Recorder.repeat). Whether any slot bound."""
+    bound = False
+    i = 0
+    while i < count:
+        run = plan.get(i)
+        if run is not None:
+            period, times = run
+            start = i
+            i += period * rec.repeat(
+                times, lambda k: [one_slot(start + k * period + j) for j in range(period)])
+            continue
+        bound = one_slot(i) or bound
+        i += 1
+    return bound

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..process import Qemu, QemuError, error_setg_return
 from ..state import ADDR_MACHINE, ADDR_MACHINE_CLASS, ADDR_NODES, MAX_NODES
-from ..slot_runs import skip_plan
+from ..slot_runs import scan_slots, skip_plan
 from .state import CPUArchId72, MachineState, create_backend
 
 MACHINE_C = "hw/core/machine.c"
@@ -121,17 +121,8 @@ def machine_set_cpu_numa_node(q: Qemu, ms: MachineState, props: Props,
         rec.step(743)
         return match
 
-    while i < possible.len:
-        run = plan.get(i)
-        if run is not None:  # slots skipped alike: one record (qemu/slot_runs.py)
-            period, times = run
-            start = i
-            i += period * rec.repeat(
-                times, lambda k: [one_slot(start + k * period + j) for j in range(period)]
-            )
-            continue
-        match = one_slot(i) or match
-        i += 1
+    match = scan_slots(rec, plan, possible.len, one_slot) or match
+    i = possible.len
     rec.branch(743, "i < machine->possible_cpus->len", False, i=i)
     rec.step(822)
     rec.branch(822, "!match", not match)
