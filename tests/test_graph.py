@@ -257,12 +257,14 @@ def test_cfg_of_the_seed_highlights_its_path_with_counts(capsysbinary, traces, t
         return m.group(1)
 
     # the loop over nodes at 397 (two nodes: twice round, then out) and the RAM split
-    assert f'label="i >= 0\\n×2", color="{BLUE}"' in edge("L397", "L399")
-    assert f'label="i < 0\\n×1", color="{BLUE}"' in edge("L397", "L406")
+    # the box holds the loop's condition; its edges say which way (the tooltip names it)
+    assert f'label="true\\n×2", color="{BLUE}"' in edge("L397", "L399")
+    assert "when i >= 0." in edge("L397", "L399")
+    assert f'label="false\\n×1", color="{BLUE}"' in edge("L397", "L406")
     assert "×2" in edge("L399", "L397") and "×2" in edge("L435", "L436")
     assert f'color="{BLUE}"' in edge("L428", "L434")
     # error paths and branches this run did not take are drawn too, in grey
-    assert f'label="!numa_info[i].present", color="{GREY}"' in edge("L399", "L400")
+    assert f'label="true", color="{GREY}"' in edge("L399", "L400")
     assert f'color="{GREY}"' in edge("L401", "_exit")
     assert f'color="{GREY}"' in edge("L459", "L462")
     assert "×1" in edge("L465", "_return")
@@ -284,7 +286,7 @@ def test_cfg_of_the_seed_highlights_its_path_with_counts(capsysbinary, traces, t
     blue = {t for t, e in shapes["edge"].items() if e.stroke == BLUE}
     assert {"L397->L399", "L399->L397", "L397->L406", "L424->L425", "L465->_return"} <= blue
     assert "L399->L400" not in blue and "L438->L439" not in blue
-    assert shapes["edge"]["L397->L399"].texts == ["i >= 0", "×2"]
+    assert shapes["edge"]["L397->L399"].texts == ["true", "×2"]
     assert shapes["node"]["L399"].texts[0] == "399" and shapes["node"]["L399"].texts[-1] == " ×2"
     lines = {int(t[1:]) for t in shapes["node"] if t.startswith("L")}
     static = {s for s, _, _ in EDGES["numa_complete_configuration"]}
@@ -308,9 +310,9 @@ def test_two_runs_on_one_cfg_marked_where_they_part(capsysbinary, traces) -> Non
         rf'L399 \[label=<<B>399</B>.*A and B part here, in call 1.*color="{PART}"', dot
     )
     assert re.search(rf'L364 -> L366 \[label="A×1 B×1", color="{PURPLE}"', dot)  # both
-    assert re.search(rf'L397 -> L406 \[label="i < 0\\nA×1", color="{BLUE}"', dot)  # A only
+    assert re.search(rf'L397 -> L406 \[label="false\\nA×1", color="{BLUE}"', dot)  # A only
     assert re.search(
-        rf'L399 -> L400 \[label="!numa_info\[i\].present\\nB×1", color="{ORANGE}", '
+        rf'L399 -> L400 \[label="true\\nB×1", color="{ORANGE}", '
         rf'fontcolor="[^"]+", penwidth="[\d.]+", style="bold"',
         dot,
     )  # B, where they part

@@ -154,7 +154,7 @@ def _node_id(node: Node) -> str:
 
 # --- how a statement reads in the picture -------------------------------------------------------
 TEXT_WIDTH = 34  # characters of statement text per line of a node (DejaVu Sans Mono)
-SHORT_CONDITION = 24  # an edge says its condition when it is this short, else true or false
+SHORT_CONDITION = 24  # a condition the box does not show is written out when this short
 CONTINUATION_SPAN = 6  # lines a multi-line statement may span
 NOTHING = "#78909c"  # what the model does not record, in grey
 _DECISION = re.compile(r"^(?:if|while) \((.*)\)$|^for \(\.\.\.; (.*); \.\.\.\)$")
@@ -328,8 +328,9 @@ def _node_attrs(
 
 
 def edge_text(cfg: FunctionCFG, key: Key, cond: str, read: Reading) -> str:
-    """What an edge says: its condition when short, else true or false (or the case of a
-    switch); a step between the lines of one statement says so."""
+    """What an edge says: true or false out of a statement whose condition its box shows (or
+    the case of a switch), else the condition itself; a step between the lines of one
+    statement says so."""
     src, dst = key
     head = read.heads.get(src, src) if isinstance(src, int) else src
     if not cond:
@@ -339,14 +340,14 @@ def edge_text(cfg: FunctionCFG, key: Key, cond: str, read: Reading) -> str:
         return _unconditional(cfg, src, dst, head, read)
     if head in read.switches and cond.startswith(f"{read.switches[head]} == "):
         return "case " + cond[len(read.switches[head]) + 4:]
-    if len(cond) <= SHORT_CONDITION:
-        return cond
     decided = decision_of(cfg.statements.get(head, "")) if isinstance(head, int) else None
-    if decided is not None:
+    if decided is not None:  # the box holds the condition: the edge says which way
         if cond == decided:
             return "true"
         if cond in (f"!({decided})", _negated(decided)):
             return "false"
+    if len(cond) <= SHORT_CONDITION:
+        return cond
     return clip(cond, 60)
 
 
