@@ -102,14 +102,7 @@ class Frames(AdapterState):
         """The file as the model knows it: at each line where the run stops, what the
         statement does; the frames the model does not step say so on their lines."""
         s = self._s()
-        lines = {line for f, line in s.index.by_location if f == file}
-        for u in s.debug.unstepped:
-            if u.file == file:
-                lines |= {u.entry, u.default_line, *u.call_lines.values(),
-                          *u.return_lines.values(), *u.finish_lines.values()}
-        for fn, (f, line) in s.debug.entry_lines.items():
-            if f == file:
-                lines.add(line)
+        lines = s.source.known_lines(file, s.debug.entry_lines)
         if not lines:
             return ""
         text = [""] * max(lines)

@@ -1031,13 +1031,8 @@ def _line_sentence(s: Session, file: str, line: int) -> list[str]:
         # an entry line's code starts with the function; its prologue ends where gdb breaks
         start, end = known.address, start
 
-    def where(address: int) -> str:
-        found = s.debug.symbol_at(address)
-        if found is None or found[0] != fn:  # no observed address here: an offset for the look
-            return f"0x{address:x} <{fn}+{address % 0x400}>"
-        return f"0x{address:x} <{fn}+{found[1]}>" if found[1] else f"0x{address:x} <{fn}>"
-
-    return [f'Line {line} of "{file}" starts at address {where(start)} and ends at {where(end)}.']
+    return [f'Line {line} of "{file}" starts at address {habits.natural_pc(s, start, fn)} and '
+            f'ends at {habits.natural_pc(s, end, fn)}.']
 
 
 def info_source(s: Session, arg: str) -> list[str]:

@@ -246,10 +246,6 @@ def info_symbol(session: Any, arg: str) -> list[str]:
     return [f"{head} in section {section}{where}"]
 
 
-def info_checkpoints(session: Any, arg: str) -> list[str]:
-    return ["No checkpoints."]
-
-
 def kill(session: Any, rest: str) -> list[str]:
     if not session.running:
         raise CommandError("The program is not being run.")
@@ -298,15 +294,9 @@ def file_lines(session: Any, file: str) -> int:
         lines = src._files.get(file)
         if lines is not None:
             return len(lines)
-    known = [l for (f, l) in session.index.by_location if f == file]
-    known += [l for (f, l) in session.debug.entry_lines.values() if f == file]
-    known += [l for l, _ in session.debug.code.anchors.get(file, [])]
-    for u in session.debug.unstepped:
-        if u.file == file:
-            known += [u.entry, u.default_line, *u.call_lines.values(),
-                      *u.return_lines.values(), *u.finish_lines.values()]
-            if u.last is not None:
-                known.append(u.last)
+    known = src.known_lines(file, session.debug.entry_lines)
+    known.update(l for l, _ in session.debug.code.anchors.get(file, []))
+    known.update(u.last for u in session.debug.unstepped if u.file == file and u.last is not None)
     return max(known, default=0)
 
 

@@ -123,7 +123,7 @@ class TraceIndex:
         """Index a run of repetitions as ramps: one entry per list, not one per event."""
         top = self._stack[-1]
         info = self.frames[top]
-        body = [run.event(run.start + j) for j in range(run.width)]
+        body = run.repetition(0)
         steps = [j for j, e in enumerate(body) if type(e) is ev.Step]
         if not isinstance(self.stops, Piecewise):
             self.stops, self.stop_frame, self.stop_depth, self.stop_line = (

@@ -32,6 +32,17 @@ class ModelSource:
     def stop_lines(self) -> Any:
         return self.index.by_location
 
+    def known_lines(self, file: str, entry_lines: dict[str, tuple[str, int]]) -> set[int]:
+        """The lines of FILE the model names: its stops, function entries (`entry_lines`:
+        function -> (file, line)) and the lines of the frames it does not step."""
+        lines = {line for f, line in self.index.by_location if f == file}
+        lines |= {line for f, line in entry_lines.values() if f == file}
+        for u in self.unstepped:
+            if u.file == file:
+                lines |= {u.entry, u.default_line, *u.call_lines.values(),
+                          *u.return_lines.values(), *u.finish_lines.values()}
+        return lines
+
     def describe(self, file: str, line: int) -> str:
         key = (file, line)
         if key not in self._described:

@@ -179,6 +179,8 @@ class RLoop(_Body, tag="loop"):
     value: Varying
 
 
+# the events a repeat's body may hold, and the body form of each
+REPEATABLE: dict[type, type] = {Step: RStep, Local: RLocal, Branch: RBranch, Loop: RLoop}
 REPEAT_BODY = 1024  # events in one repetition, at most (the model's: under 400)
 REPEAT_TIMES = 1 << 16  # repetitions in one record, at most (the model's: possible CPUs)
 

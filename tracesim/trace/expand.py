@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from . import events as ev
-from .seq import _PLAIN
+from .seq import plain_event
 from .store import DECODE_ERRORS, TraceError, VerifiedStream
 
 REPEAT_AT = b'\n{"k":"repeat"'
@@ -32,18 +32,11 @@ class Expansion:
     def __init__(self, record: ev.Repeat) -> None:
         ramps: list[ev.Ramp] = []
 
-        def mark(value: Any) -> Any:
-            if type(value) is ev.Ramp:
-                ramps.append(value)
-                return _SENTINEL + len(ramps) - 1
-            return value
+        def mark(ramp: ev.Ramp) -> int:
+            ramps.append(ramp)
+            return _SENTINEL + len(ramps) - 1
 
-        plain = []
-        for b in record.body:
-            fields = {f: getattr(b, f) for f in b.__struct_fields__}
-            for f, v in fields.items():
-                fields[f] = {k: mark(x) for k, x in v.items()} if f == "values" else mark(v)
-            plain.append(_PLAIN[type(b)](**fields))
+        plain = [plain_event(b, mark) for b in record.body]
         text = _encoder.encode_lines(plain).replace(b"%", b"%%")
         for i in range(len(ramps)):
             text = text.replace(str(_SENTINEL + i).encode(), b"%d", 1)
@@ -54,13 +47,21 @@ class Expansion:
         self.offsets = array("q", [0])  # where each repetition begins, as far as written
 
     def last_stop(self) -> int | None:
-        """Offset in repetition 0 of its last stop line (the same in every repetition)."""
-        if not hasattr(self, "_last"):
+        """Offset in repetition 0 of its last stop line (None: it has none)."""
+        return self._stop_lines()[1]
+
+    def first_stop(self) -> int:
+        return self._stop_lines()[0]
+
+    def _stop_lines(self) -> tuple[int, int | None]:
+        """Repetition 0's first and last stop lines, and the stops in a repetition (once)."""
+        if not hasattr(self, "_stops"):
             rep = self.repetition(0)
             i = rep.rfind(b"\n" + _STOP)
-            self._last = i + 1 if i >= 0 else (0 if rep.startswith(_STOP) else None)
+            last = i + 1 if i >= 0 else (0 if rep.startswith(_STOP) else None)
+            self._stops = (rep.find(_STOP), last)
             self.stops = rep.count(_STOP)
-        return self._last
+        return self._stops
 
     def repetition(self, k: int) -> bytes:
         return self.template % tuple(start + k * by for start, by in self.ramps)
@@ -256,8 +257,7 @@ class ExpandedStream:
         rel = offset - start
         if exp.last_stop() is None or rel >= exp.offsets[1]:
             return 1
-        first = exp.repetition(0).find(_STOP)
-        if rel < first or rel >= exp.last_stop():
+        if rel < exp.first_stop() or rel >= exp.last_stop():
             return exp.times - 1
         return exp.times
 

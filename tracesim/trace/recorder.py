@@ -77,10 +77,6 @@ def make_logger(sink: Any, processors: list[Callable[..., Any]] | None = None) -
     return structlog.wrap_logger(sink, processors=chain, wrapper_class=TraceLogger)
 
 
-_BODY: dict[type, type] = {ev.Step: ev.RStep, ev.Local: ev.RLocal, ev.Branch: ev.RBranch,
-                           ev.Loop: ev.RLoop}
-
-
 def _varying(a: Any, b: Any) -> Any:
     """A body value from its first two repetitions: itself if equal, a Ramp if both are
     integers, else None (the repetitions are not alike)."""
@@ -99,7 +95,7 @@ def repeat_body(first: list[Any], second: list[Any]) -> list[Any] | None:
     body = []
     for a, b in zip(first, second):
         kind = type(a)
-        if kind is not type(b) or kind not in _BODY:
+        if kind is not type(b) or kind not in ev.REPEATABLE:
             return None
         fields = {}
         for f in a.__struct_fields__:
@@ -115,7 +111,7 @@ def repeat_body(first: list[Any], second: list[Any]) -> list[Any] | None:
                 if v is None and x is not None:
                     return None
             fields[f] = v
-        body.append(_BODY[kind](**fields))
+        body.append(ev.REPEATABLE[kind](**fields))
     return body
 
 
@@ -133,6 +129,7 @@ class Recorder:
         self._processors = processors
         self._emit = make_logger(self.sink, processors).emit
         self.compact = compact
+        self._capture: tuple[list[Any], Callable[..., None]] | None = None
 
     def repeat(self, times: int, record: Callable[[int], None]) -> int:
         """Record `times` alike repetitions (record(k) records the k-th) as one Repeat
@@ -143,16 +140,19 @@ class Recorder:
             for k in range(times):
                 record(k)
             return times
-        emit = self._emit
-        firsts: list[list[Any]] = []
+        if self._capture is None:  # one logger into a side list, for every run
+            sink = ListSink()
+            self._capture = (sink.records, make_logger(sink, self._processors).emit)
+        captured, capture = self._capture
+        emit, self._emit = self._emit, capture
         try:
-            for k in range(2):
-                sink = ListSink()
-                self._emit = make_logger(sink, self._processors).emit
-                record(k)
-                firsts.append(sink.records)
+            record(0)
+            half = len(captured)
+            record(1)
         finally:
             self._emit = emit
+        firsts = [captured[:half], captured[half:]]
+        captured.clear()
         body = repeat_body(*firsts)
         if body is None:
             for record_ in firsts[0] + firsts[1]:

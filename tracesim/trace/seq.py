@@ -10,11 +10,24 @@ million events costs one line. Readers that fold or index take whole repetitions
 from __future__ import annotations
 
 import bisect
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from . import events as ev
 
-_PLAIN = {ev.RStep: ev.Step, ev.RLocal: ev.Local, ev.RBranch: ev.Branch, ev.RLoop: ev.Loop}
+_PLAIN = {body: plain for plain, body in ev.REPEATABLE.items()}
+
+
+def plain_event(body: Any, value_of: Callable[[ev.Ramp], Any]) -> Any:
+    """The event a body event stands for, each Ramp in it replaced by value_of(ramp)."""
+    fields = {}
+    for f in body.__struct_fields__:
+        v = getattr(body, f)
+        if f == "values":
+            v = {name: value_of(x) if type(x) is ev.Ramp else x for name, x in v.items()}
+        elif type(v) is ev.Ramp:
+            v = value_of(v)
+        fields[f] = v
+    return _PLAIN[type(body)](**fields)
 
 
 class _Maker:
@@ -69,10 +82,6 @@ class Run:
 
     def repetition(self, k: int) -> list[Any]:
         return [m.at(k) for m in self.makers]
-
-
-def expanded_length(records: Sequence[Any]) -> int:
-    return sum(len(r.body) * r.n if type(r) is ev.Repeat else 1 for r in records)
 
 
 class EventSeq(Sequence[Any]):
@@ -136,12 +145,6 @@ class EventSeq(Sequence[Any]):
             else:
                 for k in range(run.times):
                     yield from run.repetition(k)
-
-    def run_at(self, position: int) -> Run | None:
-        """The run holding this position, if any."""
-        if not 0 <= position < self.length:
-            return None
-        return self.runs.get(self._locate(position))
 
     def pieces(self, start: int, stop: int) -> Iterator[tuple[int, Any]]:
         """The records covering positions [start, stop): (position, event) for a plain one,
