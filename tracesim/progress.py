@@ -10,8 +10,9 @@ update after the delay or, for a stretch of work that reports nothing (indexing,
 from a timer. So a quick command prints nothing extra and never imports prompt_toolkit, and
 one whose stderr is a pipe or a file shows nothing whatever its length (and starts no timer).
 Callers update at their natural points (a trace block, a few thousand events, a piece); an
-update is a comparison and, when a bar may be due, a clock reading. The bar reads no keys: the terminal stays as it was, and Ctrl-C interrupts the
-work as it always does (the bar is closed on the way out).
+update is a comparison and, when a bar may be due, a clock reading. The bar reads no keys:
+the terminal stays as it was, and Ctrl-C interrupts the work as it always does (the bar is
+closed on the way out).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import sys
 import time
 from types import TracebackType
 from typing import Any, Self
+
 
 def _delay() -> float:
     """Seconds of work before a bar may appear: 1, or TRACESIM_PROGRESS_DELAY (0 to 60)."""
