@@ -232,7 +232,7 @@ def test_function_pointers_and_functions() -> None:
         "$1 = 0x55555587a96a <numa_default_auto_assign_ram>"
     assert gdb(state, "p/a 0x55555587a96b") == "$1 = 0x55555587a96b <numa_default_auto_assign_ram+1>"
     assert gdb(state, "p mc->smp_parse") == \
-        "$1 = (void (*)(MachineState *, QemuOpts *)) 0x555555920f3b <pc_smp_parse>"
+        "$1 = (void (*)(MachineState *, QemuOpts *)) 0x5555558d0ed5 <pc_smp_parse>"
     assert gdb(state, "p numa_complete_configuration(ms)") == \
         "You can't do that without a process to debug."
 

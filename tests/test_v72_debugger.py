@@ -215,7 +215,7 @@ def test_finish_and_next_out_of_parse_numa_opts_land_in_qemu_init(
     before = [l for l in out[:k] if l.startswith("#")]
     assert [args_aside(l) for l in before] == [
         "#0  parse_numa_opts (ms=ADDR) at hw/core/numa.c:732",
-        "#1  0x0000555555a56811 in qemu_init (argc=N, argv=ADDR) at softmmu/vl.c:3599",
+        "#1  0x0000555555a56d77 in qemu_init (argc=N, argv=ADDR) at softmmu/vl.c:3599",
         "#2  0x0000555555cad329 in main (argc=N, argv=ADDR) at softmmu/main.c:47"]
     after = [l for l in out[k:] if l.startswith("#")]
     assert [args_aside(l) for l in after] == [

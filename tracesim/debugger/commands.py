@@ -387,7 +387,7 @@ def cmd_finish(s: Session, rest: str) -> list[str]:
         raise CommandError('"finish" not meaningful in the outermost frame.')
     info = s.index.frames[sel.call_index]
     head = s.announce(f"Run till exit from #{s.selected}  "
-                      f"{s.frame_line(sel, with_pc=s.selected > 0)}")
+                      f"{s.frame_line(sel, with_pc=s.selected > 0, level=s.selected)}")
     if info.return_index is None:
         return head + s.run_to(None, None)
     out = s.run_to(info.return_index, None, line_start=False)
@@ -468,7 +468,7 @@ def cmd_reverse_finish(s: Session, rest: str) -> list[str]:
     if sel.call_index is None or s.index.frames[sel.call_index].parent is None:
         raise CommandError('"finish" not meaningful in the outermost frame.')
     head = s.announce(f"Run back to call of #{s.selected}  "
-                      f"{s.frame_line(sel, with_pc=s.selected > 0)}")
+                      f"{s.frame_line(sel, with_pc=s.selected > 0, level=s.selected)}")
     target = s.index.prev_stop(sel.call_index)
     return head + s.reverse_to(target, None)
 
@@ -754,7 +754,7 @@ def cmd_backtrace(s: Session, rest: str) -> list[str]:
         if f.call_index is None:
             out.append(f"#{k}  {f.fn} ({s.frame_args(f)}) at {f.file}:{f.line}")
         else:
-            out.append(f"#{k}  {s.frame_line(f, with_pc=k > 0 or s.pos == s.index.exit_index)}")
+            out.append(f"#{k}  {s.frame_line(f, k > 0 or s.pos == s.index.exit_index, k)}")
         if full and f.call_index is not None:
             state = s.state()
             local_lines = s.inspect.locals_text(state, len(state.frames) - 1 - f.depth_index)
@@ -777,7 +777,7 @@ def _select(s: Session, n: int, level: bool = False) -> list[str]:
         raise CommandError("Initial frame selected; you cannot go up.")
     s.selected = n
     f = frames[n]
-    return [f"#{n}  {s.frame_line(f, with_pc=n > 0)}", s.source_line(f)]
+    return [f"#{n}  {s.frame_line(f, with_pc=n > 0, level=n)}", s.source_line(f)]
 
 
 @command("frame", "frame [N | level N | function NAME]", aliases=("f",))
@@ -1018,21 +1018,22 @@ def info_line(s: Session, arg: str) -> list[str]:
         frames = s.frames()
         if not frames:
             raise CommandError("No line number information available.")
-        file, line = frames[0].file, frames[0].line or 0
+        f = frames[min(s.selected, len(frames) - 1)]  # the selected frame's line, as gdb
+        file, line = f.file, f.line or 0
     return _line_sentence(s, file, line)
 
 
-def _line_sentence(s: Session, file: str, line: int) -> list[str]:
-    start, end = s.debug.code.address(file, line), s.debug.code.address(file, line + 1)
+def _line_sentence(s: Session, file: str, line: int, at: int | None = None) -> list[str]:
+    """`info line`: the line's code, or with `at` (`info line *ADDR`) the part holding it."""
+    start, end = s.debug.code.address(file, line), s.debug.code.line_end(file, line)
     fn = s.inspect.function_at(file, line, s.index)
-    known = s.debug.functions.get(fn)
-    if known is not None and s.debug.entry_lines.get(fn) == (file, line) \
-            and 0 < start - known.address < 0x40:
-        # an entry line's code starts with the function; its prologue ends where gdb breaks
-        start, end = known.address, start
+    prologue = s.debug.prologue(fn) if s.debug.entry_lines.get(fn) == (file, line) else None
+    if prologue is not None and (at is None or at < start):
+        # by line gdb names the line's first code: the prologue, which ends where it breaks
+        start, end = prologue
 
-    return [f'Line {line} of "{file}" starts at address {habits.natural_pc(s, start, fn)} and '
-            f'ends at {habits.natural_pc(s, end, fn)}.']
+    return [f'Line {line} of "{file}" starts at address {habits.natural_pc(s, start)} and '
+            f'ends at {habits.natural_pc(s, end)}.']
 
 
 def info_source(s: Session, arg: str) -> list[str]:

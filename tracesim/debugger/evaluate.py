@@ -509,7 +509,8 @@ class Evaluator:
             return Value(g.type, g.fixed if live else 0, g.address)
         if node.name in self.debug.functions:
             f = self.debug.functions[node.name]
-            return Value(f.type, f.address, f.address)
+            start = self.debug.function_address(node.name)
+            return Value(f.type, start, start)
         raise GdbError(f'No symbol "{node.name}" in current context.')
 
     def eval_History(self, node: ex.History) -> Value:

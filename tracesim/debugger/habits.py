@@ -94,8 +94,7 @@ def registers(session: Any) -> dict[str, int] | None:
     from .inspect import frame_registers  # one stack geometry with `info frame`
 
     n = min(session.selected, len(frames) - 1)
-    f = frames[n]
-    return frame_registers(len(frames), n, session.debug.code.address(f.file, f.line or 0))
+    return frame_registers(len(frames), n, session.debug.frame_pc(frames, n))
 
 
 # gdb's type of $pc, `void (*)()`: an unprototyped function (a parameter that declares
@@ -137,13 +136,13 @@ def check_registers(session: Any, text: str) -> None:
         raise CommandError("No registers.")
 
 
-def natural_pc(session: Any, pc: int, fn: str) -> str:
-    """The pc with the selected frame's function, as `info line` names an address."""
+def natural_pc(session: Any, pc: int) -> str:
+    """An address with the function holding it, as `info line` and `p $pc` name one."""
     found = session.debug.symbol_at(pc)
-    if found is not None and found[0] == fn:
-        name, offset = found
-        return f"{pc:#x} <{name}+{offset}>" if offset else f"{pc:#x} <{name}>"
-    return f"{pc:#x} <{fn}+{pc % 0x400}>"
+    if found is None:
+        return f"{pc:#x}"
+    name, offset = found
+    return f"{pc:#x} <{name}+{offset}>" if offset else f"{pc:#x} <{name}>"
 
 
 def print_pc(session: Any, expr: str, fmt: str | None) -> str | None:
@@ -152,18 +151,14 @@ def print_pc(session: Any, expr: str, fmt: str | None) -> str | None:
         return None
     regs = registers(session)
     assert regs is not None
-    frames = session.frames()
-    fn = frames[min(session.selected, len(frames) - 1)].fn
     number = session.inspect.history.record(Value(CODE_POINTER, regs["rip"]))
-    return f"${number} = (void (*)()) {natural_pc(session, regs['rip'], fn)}"
+    return f"${number} = (void (*)()) {natural_pc(session, regs['rip'])}"
 
 
 def info_registers(session: Any, arg: str) -> list[str]:
     regs = registers(session)
     if regs is None:
         raise CommandError("The program has no registers now.")
-    frames = session.frames()
-    f = frames[min(session.selected, len(frames) - 1)]
     aliases = {"pc": "rip", "sp": "rsp", "fp": "rbp"}
     wanted = [w.lstrip("$") for w in arg.split()] or list(REGISTER_NAMES)
     out = []
@@ -177,7 +172,7 @@ def info_registers(session: Any, arg: str) -> list[str]:
                                    "frame's rip, rsp and rbp only.")
             raise CommandError(f"Invalid register `{name}'")
         value = regs[reg]
-        natural = natural_pc(session, value, f.fn) if reg == "rip" else f"{value:#x}"
+        natural = natural_pc(session, value) if reg == "rip" else f"{value:#x}"
         out.append(f"{name:<15}{value:<#19x} {natural}")
     if not arg.split():
         out.append("(only rbp, rsp and rip are modelled)")

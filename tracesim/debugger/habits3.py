@@ -382,6 +382,10 @@ def line_at_address(s: Any, address: int) -> tuple[str, int] | None:
     offset = address - code.load_base
     if offset <= 0:
         return None
+    for name in s.debug.low_pcs:  # a prologue of the entry line's
+        prologue = s.debug.prologue(name)
+        if prologue is not None and prologue[0] <= address < prologue[1]:
+            return s.debug.entry_lines[name]
     files: list[str] = []
     frames = s.frames()
     if frames and frames[0].call_index is not None:
@@ -390,25 +394,17 @@ def line_at_address(s: Any, address: int) -> tuple[str, int] | None:
     files += sorted({f for f, _ in s.debug.entry_lines.values()})
     found: list[tuple[bool, str, int]] = []
     for file in dict.fromkeys(files):
-        anchors = code.anchors.get(file) or [(0, code.offset(file, 0))]
-        for k, (base_line, base) in enumerate(anchors):
-            if offset < base and k:
-                continue
-            line = base_line + (offset - base) // code.bytes_per_line
-            if k + 1 < len(anchors) and line >= anchors[k + 1][0]:
-                continue
-            total = known_length(s, file)
-            if line < 1 or line > (total or 100000):
-                continue
-            if code.address(file, line) <= address < code.address(file, line + 1):
-                found.append((code.address(file, line) != address, file, line))
+        line = code.line_at(file, address, known_length(s, file) or 100000)
+        if line is not None:
+            found.append((code.address(file, line) != address, file, line))
     if not found:
         return None
     _, file, line = min(found, key=lambda c: c[0])  # a line that starts there first
     return file, line
 
 
-def info_line(s: Any, arg: str, sentence: Callable[[Any, str, int], list[str]]) -> list[str] | None:
+def info_line(s: Any, arg: str,
+              sentence: Callable[[Any, str, int, int | None], list[str]]) -> list[str] | None:
     """`info line *ADDRESS`, and LINE / FILE:LINE past the end of the file; None: the
     caller answers."""
     from .examine import start_address
@@ -425,7 +421,7 @@ def info_line(s: Any, arg: str, sentence: Callable[[Any, str, int], list[str]]) 
             if symbol is not None:
                 name = f" <{symbol[0]}+{symbol[1]}>" if symbol[1] else f" <{symbol[0]}>"
             return [f"No line number information available for address {address:#x}{name}"]
-        return sentence(s, *where)
+        return sentence(s, *where, address)
     m = re.fullmatch(r"(?:(.+):)?(\d+)", text)
     if m is not None:
         loc = s.resolve_location(text)

@@ -69,10 +69,9 @@ def info_frame_lines(session: Any) -> list[str]:
     n = min(session.selected, len(frames) - 1)
     f = frames[n]
     cfa = frame_cfa(len(frames), n)
-    pc = session.debug.code.address(f.file, f.line or 0)
+    pc = session.debug.frame_pc(frames, n)
     caller = frames[n + 1] if n + 1 < len(frames) else None
-    saved = (session.debug.code.address(caller.file, caller.line or 0) if caller
-             else LIBC_START_CALL_MAIN_RETURN)
+    saved = session.debug.frame_pc(frames, n + 1) if caller else LIBC_START_CALL_MAIN_RETURN
     out = [
         f"Stack level {n}, frame at {cfa:#x}:",
         f" rip = {pc:#x} in {f.fn} ({f.file}:{f.line}); saved rip = {saved:#x}",

@@ -163,10 +163,14 @@ class Session:
         names = [n for n, _ in fn.params if n in f.args] if fn else list(f.args)
         return ", ".join(f"{k}={self.inspect.arg_text(f.fn, k, f.args[k])}" for k in names)
 
-    def frame_line(self, f: ShownFrame, with_pc: bool = False) -> str:
+    def frame_line(self, f: ShownFrame, with_pc: bool = False, level: int | None = None) -> str:
+        """gdb's frame line; `level` (frame f's number) places a caller at its return
+        address."""
         pc = ""
         if with_pc and f.line is not None:
-            pc = f"0x{self.debug.code.address(f.file, f.line):016x} in "
+            at = (self.debug.frame_pc(self.frames(), level) if level
+                  else self.debug.code.address(f.file, f.line))
+            pc = f"0x{at:016x} in "
         return f"{pc}{f.fn} ({self.frame_args(f)}) at {f.file}:{f.line}"
 
     def source_line(self, f: ShownFrame) -> str:

@@ -15,7 +15,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import ModuleType
-from typing import Any
+from typing import Any, Sequence
 
 from .ctypes import CType, Func, IntType, Struct, Typedef, strip
 
@@ -145,23 +145,69 @@ class UnsteppedFrame:
 @dataclass(frozen=True)
 class CodeMap:
     """Code addresses of source lines: the known ones from the binary's gdb sessions, lines
-    between them interpolated so addresses grow with the line. Only their look matters."""
+    between two of them interpolated, lines outside them extrapolated, so addresses grow
+    with the line."""
     anchors: dict[str, list[tuple[int, int]]]  # file -> [(line, offset in the binary)]
     load_base: int = 0x555555554000  # where gdb maps the PIE binary (no ASLR)
     exit_offset: int = 0x276450  # libc's exit
     bytes_per_line: int = 9
+    # read from a build (tools/gdb_code_table.py): file -> line -> callee -> the return
+    # address of its call there ("*": through a function pointer), and function -> (low pc,
+    # high pc); without them a caller's pc is its line's start and extents are estimated
+    returns: dict[str, dict[int, dict[str, int]]] = field(default_factory=dict)
+    extents: dict[str, tuple[int, int]] = field(default_factory=dict)
+    ends: dict[str, dict[int, int]] = field(default_factory=dict)  # where a line's code ends
 
     def offset(self, file: str, line: int) -> int:
         anchors = self.anchors.get(file)
         if not anchors:
             return (0x300000 + (sum(map(ord, file)) % 0x1000) * 0x100
                     + line * self.bytes_per_line)
-        k = max(bisect.bisect_right([a for a, _ in anchors], line) - 1, 0)
-        base_line, base = anchors[k]
+        k = bisect.bisect_right([a for a, _ in anchors], line) - 1
+        if 0 <= k < len(anchors) - 1:
+            # between two observed lines: their code is spread evenly over the lines
+            (line0, at0), (line1, at1) = anchors[k], anchors[k + 1]
+            return at0 + (at1 - at0) * (line - line0) // (line1 - line0)
+        base_line, base = anchors[max(k, 0)]
         return base + (line - base_line) * self.bytes_per_line
 
     def address(self, file: str, line: int) -> int:
         return self.load_base + self.offset(file, line)
+
+    def line_end(self, file: str, line: int) -> int:
+        """Where the code `address` starts the line at ends (the next line-table entry)."""
+        end = self.ends.get(file, {}).get(line)
+        return self.load_base + end if end is not None else self.address(file, line + 1)
+
+    def line_at(self, file: str, address: int, last_line: int = 100000) -> int | None:
+        """The line of `file` whose code holds `address`, or None."""
+        offset = address - self.load_base
+        ends = self.ends.get(file)
+        if ends:  # read from the build: exactly the entries it lists
+            return next((line for line, start in self.anchors.get(file, [])
+                         if start <= offset < ends.get(line, start)), None)
+        # estimated: addresses grow with the line, so search the line numbers
+        lo, hi = 1, last_line
+        if not lo <= hi or offset < self.offset(file, lo):
+            return None
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.offset(file, mid) <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo if offset < self.offset(file, lo + 1) else None
+
+    def return_address(self, file: str, line: int, callee: str) -> int:
+        """A caller's pc while `callee` runs: the return address of the call on its line
+        (the callee's own call, else the line's call through a pointer, else its last
+        call: the model's callee may run under a static helper the line calls)."""
+        calls = self.returns.get(file, {}).get(line)
+        if not calls:
+            return self.address(file, line)
+        callee = callee.removeprefix("__GI_")  # libc's exit is called as exit
+        offset = calls.get(callee, calls.get("*", list(calls.values())[-1]))
+        return self.load_base + offset
 
 
 _TEXT = 0x555555800000  # invented code addresses for functions without an observed one
@@ -240,27 +286,93 @@ class DebugInfo:
         return 0
 
     # --- code ------------------------------------------------------------------------
+    @cached_property
+    def low_pcs(self) -> dict[str, int]:
+        """Where each function's code starts: the observed address where known, else its
+        entry line's code less a prologue as gcc -O0 emits one (push rbp, mov rbp,rsp, sub
+        rsp, then one spill per parameter), so every line's code lies in its function."""
+        starts = {name: self.code.load_base + low for name, (low, _) in self.code.extents.items()}
+        for name, f in self.functions.items():
+            if name in starts:
+                continue
+            if f.address:
+                starts[name] = f.address
+            elif name in self.entry_lines:
+                file, line = self.entry_lines[name]
+                starts[name] = self.code.address(file, line) - 8 - 4 * len(f.params)
+        for name, (file, line) in self.entry_lines.items():
+            starts.setdefault(name, self.code.address(file, line) - 8)
+        return starts
+
+    @cached_property
+    def _code_ranges(self) -> list[tuple[int, int, str]]:
+        """(low pc, high pc, name) by address: a function's code ends where the next one's
+        in the same file starts, or after its last line the tables know."""
+        last_lines: dict[str, int] = {}
+        edges: dict[str, Any] = getattr(self.cfg, "EDGES", {})
+        for name, fn_edges in edges.items():
+            last_lines[name] = max((e[0] for e in fn_edges), default=0)
+        for u in self.unstepped:
+            last_lines[u.fn] = max(u.last or 0, u.default_line, *u.call_lines.values(),
+                                   *u.return_lines.values())
+        by_file: dict[str, list[tuple[int, str]]] = {}
+        for name, start in self.low_pcs.items():
+            file = self.entry_lines[name][0] if name in self.entry_lines \
+                else self.functions[name].file
+            by_file.setdefault(file, []).append((start, name))
+        ranges = []
+        for file, starts in by_file.items():
+            starts.sort()
+            for k, (start, name) in enumerate(starts):
+                entry = self.entry_lines.get(name, (file, 0))[1]
+                end = self.code.address(file, max(last_lines.get(name, 0), entry) + 1)
+                if k + 1 < len(starts):
+                    end = starts[k + 1][0]
+                if name in self.code.extents:
+                    end = self.code.load_base + self.code.extents[name][1]
+                ranges.append((start, max(end, start + 1), name))
+        ranges.sort()
+        return ranges
+
+    def prologue(self, name: str) -> tuple[int, int] | None:
+        """The code from a function's low pc to its entry line's (where `break` stops), when
+        it belongs to the entry line: gcc gives the prologue the line of the `{`, which is
+        the entry line unless the code table lists the `{` line on its own."""
+        low, where = self.low_pcs.get(name), self.entry_lines.get(name)
+        if low is None or where is None:
+            return None
+        start = self.code.address(*where)
+        listed = any(self.code.load_base + at == low for _, at in self.code.anchors.get(where[0], ()))
+        return (low, start) if 0 < start - low < 0x40 and not listed else None
+
+    def frame_pc(self, frames: Sequence[Any], n: int) -> int:
+        """Frame `n`'s pc (frames innermost first): the innermost stands at its line's
+        start, a caller at the return address of the call to the frame below it."""
+        f = frames[n]
+        if n == 0:
+            return self.code.address(f.file, f.line or 0)
+        return self.code.return_address(f.file, f.line or 0, frames[n - 1].fn)
+
     def function_address(self, name: str) -> int:
-        """Where a function's code starts (the observed address where known, else invented)."""
-        f = self.functions.get(name)
-        if f is not None and f.address:
-            return f.address
+        """Where a function's code starts (invented for one the tables do not know)."""
+        start = self.low_pcs.get(name)
+        if start is not None:
+            return start
         return _TEXT + (zlib.crc32(name.encode()) & 0x7FFFF) * 2
 
     def function_at(self, address: int) -> str | None:
-        return next((f.name for f in self.functions.values() if f.address == address), None)
+        return next((name for name, start in self.low_pcs.items() if start == address), None)
 
     def symbol_at(self, address: int) -> tuple[str, int] | None:
         """The minimal symbol holding `address`, as gdb prints `<name+offset>`."""
-        best: tuple[str, int] | None = None
-        for f in self.functions.values():
-            start = f.address
-            if start <= address < start + 0x400 and (best is None or address - start < best[1]):
-                best = (f.name, address - start)
         for g in self.globals.values():
             if g.address <= address < g.address + g.type.size and g.address < _STACK:
                 return g.name, address - g.address
-        return best
+        ranges = self._code_ranges
+        k = bisect.bisect_right(ranges, (address, float("inf"), "")) - 1
+        if k >= 0 and ranges[k][0] <= address < ranges[k][1]:
+            return ranges[k][2], address - ranges[k][0]
+        return None
 
     def string_address(self, path: str, text: str) -> int:
         """A stable invented address for the char * stored at `path`: equal texts share one

@@ -18,6 +18,7 @@ from ...debuginfo.program import (CodeMap, DebugInfo, Function, Global, Local, R
                                   UnsteppedFrame, struct_table, typedef_table)
 from ..state import (ADDR_BACKENDS, ADDR_MACHINE, ADDR_MACHINE_CLASS, ADDR_NUMA_STATE,
                      ADDR_POSSIBLE_CPUS, MAX_NODES)
+from . import code
 from .state import HMAT_CACHE_LEVELS, HMAT_LB_LEVELS, HMAT_LB_TYPES
 
 RAM_ADDR = Typedef("ram_addr_t", UINTPTR)
@@ -361,13 +362,9 @@ QEMU_INIT_BOARD = UnsteppedFrame(
     fn="qemu_init_board", file=VL_C, entry=2512, last=2525,
     call_lines={"machine_run_board_init": 2515}, return_lines={"machine_run_board_init": 2517},
     finish_lines={"machine_run_board_init": 2517}, default_line=2515, lines_from_events=True)
-# (file, line) -> offset in the binary, from the 7.2 gdb session
-CODE = CodeMap({
-    "softmmu/main.c": [(47, 0x759329)],
-    "softmmu/vl.c": [(2515, 0x5002C0), (2611, 0x500555), (3609, 0x502DBC)],
-    "hw/core/machine.c": [(1347, 0x326594)],
-    "hw/core/numa.c": [(625, 0x63E72C), (638, 0x63E745), (690, 0x63E96A), (697, 0x63E9B0)],
-})
+# where each line's code starts, each call returns to and each function's code lies, read
+# from the -O0 build the golden cases were observed on (its recipe: spec 7.2)
+CODE = CodeMap(code.LINES, returns=code.RETURNS, extents=code.EXTENTS, ends=code.ENDS)
 
 DEBUG_INFO = DebugInfo(
     profile="7.2",
