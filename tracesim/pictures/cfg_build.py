@@ -371,7 +371,7 @@ class Collector:
                 self._part(top.fn, top.last_stop, f"{e.name} = ...", 3)
 
 
-def _clip(text: str, width: int = 44) -> str:
+def _clip(text: str, width: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 3] + "..."
 
