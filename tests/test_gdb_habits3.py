@@ -233,15 +233,15 @@ def test_checkpoints_are_positions_in_gdbs_words() -> None:
     assert run(d, out, err, "info checkpoints") == ([
         "* 0 process 24304 (main process) at 0x0",
         "  1 process 24308 at 0x55555587aa6a, file hw/core/numa.c, line 364",
-        "  2 process 24309 at 0x55555587aa8b, file hw/core/numa.c, line 367"], [])
+        "  2 process 24309 at 0x55555587aa8a, file hw/core/numa.c, line 367"], [])
     assert run(d, out, err, "restart 1") == ([
         "Switching to process 24308", f"#0  {FRAME0}",
         "364\t/* { (entry of numa_complete_configuration) */"], [])
     assert s.frames()[0].line == 364
     assert run(d, out, err, "info checkpoints") == ([
-        "  0 process 24304 (main process) at 0x55555587aa8b, file hw/core/numa.c, line 367",
+        "  0 process 24304 (main process) at 0x55555587aa8a, file hw/core/numa.c, line 367",
         "* 1 process 24308 at 0x55555587aa6a, file hw/core/numa.c, line 364",
-        "  2 process 24309 at 0x55555587aa8b, file hw/core/numa.c, line 367"], [])
+        "  2 process 24309 at 0x55555587aa8a, file hw/core/numa.c, line 367"], [])
     assert run(d, out, err, "restart") == ([], ["Requires argument (checkpoint id to restart)"])
     assert run(d, out, err, "delete checkpoint") == (
         [], ["Requires argument (checkpoint id to delete)"])
@@ -347,19 +347,23 @@ def test_info_line_star_address_and_other_files(tmp_path: Path) -> None:
                "<numa_complete_configuration> and ends at 0x55555587aa6a "
                "<numa_complete_configuration+12>.")
     body364 = ('Line 364 of "hw/core/numa.c" starts at address 0x55555587aa6a '
-               "<numa_complete_configuration+12> and ends at 0x55555587aa75 "
-               "<numa_complete_configuration+23>.")
+               "<numa_complete_configuration+12> and ends at 0x55555587aa74 "
+               "<numa_complete_configuration+22>.")
     assert run(d, out, err, "info line") == ([line364], [])
     assert run(d, out, err, "info line *0x55555587aa6a") == ([body364], [])
     assert run(d, out, err, "info line *0x55555587aa70") == ([body364], [])  # mid-line
     assert run(d, out, err, "info line *$pc") == ([body364], [])
     assert run(d, out, err, "info line *0x55555587aa5e") == ([line364], [])  # the low pc
     # a line of another file, and its address back
-    other = ('Line 1106 of "hw/core/machine.c" starts at address 0x555555a0d6cf '
-             "<machine_run_board_init+95> and ends at 0x555555a0d6d8 "
-             "<machine_run_board_init+104>.")
+    # the line of a call bt showed: its code ends at the call's return address
+    other = ('Line 1106 of "hw/core/machine.c" starts at address 0x555555a0d6ba '
+             "<machine_run_board_init+74> and ends at 0x555555a0d6cf "
+             "<machine_run_board_init+95>.")
     assert run(d, out, err, "info line hw/core/machine.c:1106") == ([other], [])
-    assert run(d, out, err, "info line *0x555555a0d6cf") == ([other], [])
+    assert run(d, out, err, "info line *0x555555a0d6ce") == ([other], [])
+    # the return address starts the next line, as on the real 7.2 build
+    assert run(d, out, err, "info line *0x555555a0d6cf")[0][0].startswith(
+        'Line 1107 of "hw/core/machine.c" starts at address 0x555555a0d6cf ')
     # gdb 13.1: `info line *0`, `info line *0x1234`
     assert run(d, out, err, "info line *0") == (["No line number information available."], [])
     assert run(d, out, err, "info line *0x1234") == (

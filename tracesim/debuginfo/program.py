@@ -159,7 +159,7 @@ class CodeMap:
     ends: dict[str, dict[int, int]] = field(default_factory=dict)  # where a line's code ends
 
     def offset(self, file: str, line: int) -> int:
-        anchors = self.anchors.get(file)
+        anchors = self._placed.get(file)
         if not anchors:
             return (0x300000 + (sum(map(ord, file)) % 0x1000) * 0x100
                     + line * self.bytes_per_line)
@@ -174,10 +174,29 @@ class CodeMap:
     def address(self, file: str, line: int) -> int:
         return self.load_base + self.offset(file, line)
 
+    @cached_property
+    def _placed(self) -> dict[str, list[tuple[int, int]]]:
+        """The anchors, and where estimated the line after a call bt showed starting at its
+        return address (the call ended its statement), so later lines follow the call."""
+        placed = {file: list(anchors) for file, anchors in self.anchors.items()}
+        for file, lines in self.returns.items():
+            if file in self.ends:
+                continue
+            known = {line for line, _ in placed.get(file, [])}
+            for line, calls in lines.items():
+                if line + 1 not in known:
+                    placed.setdefault(file, []).append((line + 1, max(calls.values())))
+            placed[file].sort()
+        return placed
+
     def line_end(self, file: str, line: int) -> int:
         """Where the code `address` starts the line at ends (the next line-table entry)."""
         end = self.ends.get(file, {}).get(line)
-        return self.load_base + end if end is not None else self.address(file, line + 1)
+        if end is not None:
+            return self.load_base + end
+        # estimated: the next line's start, but not before a call the line is seen to make
+        calls = self.returns.get(file, {}).get(line, {})
+        return max([self.address(file, line + 1)] + [self.load_base + r for r in calls.values()])
 
     def line_at(self, file: str, address: int, last_line: int = 100000) -> int | None:
         """The line of `file` whose code holds `address`, or None."""
@@ -186,7 +205,11 @@ class CodeMap:
         if ends:  # read from the build: exactly the entries it lists
             return next((line for line, start in self.anchors.get(file, [])
                          if start <= offset < ends.get(line, start)), None)
-        # estimated: addresses grow with the line, so search the line numbers
+        # estimated: a line seen to make a call holds the code up to its return address ...
+        for line in self.returns.get(file, {}):
+            if self.address(file, line) <= address < self.line_end(file, line):
+                return line
+        # ... and elsewhere addresses grow with the line, so search the line numbers
         lo, hi = 1, last_line
         if not lo <= hi or offset < self.offset(file, lo):
             return None
@@ -328,6 +351,8 @@ class DebugInfo:
                 end = self.code.address(file, max(last_lines.get(name, 0), entry) + 1)
                 if k + 1 < len(starts):
                     end = starts[k + 1][0]
+                elif name in self.unstepped_frames and self.unstepped_frames[name].last is None:
+                    end = max(end, start + 0x10000)  # main runs on past the lines it models
                 if name in self.code.extents:
                     end = self.code.load_base + self.code.extents[name][1]
                 ranges.append((start, max(end, start + 1), name))

@@ -268,16 +268,22 @@ MAIN = UnsteppedFrame(
                   "parse_numa_opts": 4339},
     default_line=4346,
 )
-# (file, line) -> offset in the binary, from ../shared/golden/gdb-sessions
+# (file, line) -> offset in the binary, from ../shared/golden/gdb-sessions: where `break`
+# stopped; the return addresses `bt` showed for three calls (lines between are interpolated)
 CODE = CodeMap({
-    "vl.c": [(2721, 0x43CDDE), (4346, 0x440D61)],
+    # 4346: the call's line starts a line's worth of code before its return address
+    "vl.c": [(2721, 0x43CDDE), (4346, 0x440D61 - 9)],
     "hw/core/machine.c": [(647, 0x4B8006), (725, 0x4B83C0), (1029, 0x4B9209),
-                          (1052, 0x4B9349), (1103, 0x4B967C), (1106, 0x4B96CF)],
+                          (1052, 0x4B9349), (1103, 0x4B967C)],
     "hw/i386/pc.c": [(913, 0x37CEE5)],
     "hw/i386/x86.c": [(132, 0x3796C0), (140, 0x3797CB), (152, 0x3798D8)],
     "hw/core/numa.c": [(61, 0x325958), (144, 0x325F7A), (179, 0x326192), (225, 0x3263B6),
                        (264, 0x3264F6), (307, 0x326749), (331, 0x32688A), (349, 0x32697D),
-                       (364, 0x326A6A), (442, 0x326DC7), (469, 0x326E15)],
+                       (364, 0x326A6A), (469, 0x326E15)],
+}, returns={
+    "vl.c": {4346: {"machine_run_board_init": 0x440D61}},
+    "hw/core/machine.c": {1106: {"numa_complete_configuration": 0x4B96CF}},
+    "hw/core/numa.c": {442: {"exit": 0x326DC7}},
 })
 
 DEBUG_INFO = DebugInfo(
