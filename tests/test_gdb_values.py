@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import SHARED
 
 from tracesim.cli import main, simulate_trace
 from tracesim.debugger.driver import Driver
@@ -65,7 +66,7 @@ def test_main_frame_argc_argv_as_the_command_line() -> None:
     """argc counts the program: 1 + the 10 words of the seed's line (the golden session's
     argc=17 is its 6 runner words + the same 10); argv[0] is the program gdb started."""
     t = trace_of(SEED)
-    at_main = ("break x86_cpu_index_to_props", "run", "frame 5")
+    at_main = ("break x86_cpu_index_to_props", "run", "frame 6")
     assert last(t, *at_main, "p argc") == "$1 = 11"
     assert re.fullmatch(r'\$1 = 0x7fffffff[0-9a-f]{4} "-machine"', last(t, *at_main, "p argv[1]"))
     whole = last(t, *at_main, "p *argv@argc")
@@ -104,6 +105,26 @@ def test_main_and_qemu_init_argv_on_later_profiles(profile: str) -> None:
                                            "frame 4", "p argv[1]").split()[2]))
 
 
+def test_qemu_opts_foreach_is_a_frame_as_in_the_gdb_session() -> None:
+    """QEMU's option iterator calls parse_numa through a pointer: gdb's session of real 4.2
+    shows `next` out of parse_numa landing in it, and bt lists it between parse_numa_opts
+    and parse_numa."""
+    session = SHARED / "golden" / "gdb-sessions" / "author-q35-2node.txt"
+    if not session.exists():
+        pytest.skip("../shared/golden is not beside the repo")
+    landing = next(line for line in session.read_text().splitlines()
+                   if line.startswith("qemu_opts_foreach ("))
+    t = trace_of(SEED)
+    out, err = debug(t, "break numa.c:253", "run", "next", whole=True)
+    assert not err and out[-2:] == [landing, "1171\t/* in qemu_opts_foreach: not modelled "
+                                              "statement by statement */"]
+    out, _ = debug(t, "break parse_numa_node", "run", "bt")
+    assert [line.split(" (")[0].split()[-1] for line in out] == [
+        "parse_numa_node", "set_numa_options", "parse_numa", "qemu_opts_foreach",
+        "parse_numa_opts", "main"]
+    assert out[3].startswith("#3  0x")  # a caller: at the return address of its call
+
+
 # --------------------------------------------------------------------------- 2. info frame
 
 
@@ -116,7 +137,7 @@ def test_info_frame_chains_with_bt_and_registers() -> None:
     stop = ("break x86_cpu_index_to_props", "run")
     bt, _ = debug(t, *stop, "bt")
     depth = len([l for l in bt if l.startswith("#")])
-    assert depth == 6
+    assert depth == 7  # main, parse_numa_opts, qemu_opts_foreach, parse_numa, ...
     frames = [debug(t, *stop, f"frame {n}", "info frame")[0] for n in range(depth)]
     cfas = [frame_at(f) for f in frames]
     # the stack grows down: each caller's frame is above its callee's, by one frame

@@ -118,7 +118,8 @@ SEED_CALLS = {  # caller -> callee: calls, as the seed's run makes them
     ("main", "set_memory_options"): 1,
     ("main", "pc_smp_parse"): 1,
     ("main", "parse_numa_opts"): 1,
-    ("parse_numa_opts", "parse_numa"): 2,
+    ("parse_numa_opts", "qemu_opts_foreach"): 1,
+    ("qemu_opts_foreach", "parse_numa"): 2,
     ("parse_numa", "set_numa_options"): 2,
     ("set_numa_options", "parse_numa_node"): 2,
     ("parse_numa_node", "x86_cpu_index_to_props"): 4,
@@ -217,7 +218,8 @@ def test_an_error_set_deeper_than_where_it_is_reported_is_on_the_red_path(
     red = set(re.findall(rf'"(\w+)" -> "?(\w+)"? \[[^\n]*color="{RED}"', dot))
     assert red == {
         ("main", "parse_numa_opts"),
-        ("parse_numa_opts", "parse_numa"),
+        ("parse_numa_opts", "qemu_opts_foreach"),
+        ("qemu_opts_foreach", "parse_numa"),
         ("parse_numa", "set_numa_options"),
         ("set_numa_options", "parse_numa_node"),
         ("parse_numa_node", "machine_set_cpu_numa_node"),

@@ -228,15 +228,17 @@ def test_finish_and_next_out_of_parse_numa_opts_land_in_qemu_init(
 
 
 def test_a_4_2_main_keeps_its_lines() -> None:
-    """4.2's main is the one frame its model does not step, with the lines gdb showed."""
+    """4.2's main (and QEMU's option iterator) are the frames its model does not step, with
+    the lines gdb showed."""
     q42 = debug_info("4.2")
-    assert [u.fn for u in q42.unstepped] == ["main"]
+    assert [u.fn for u in q42.unstepped] == ["main", "qemu_opts_foreach"]
+    assert q42.unstepped_frame("qemu_opts_foreach").return_line("parse_numa") == 1171
     assert q42.main.file == "vl.c" and q42.main.return_line("parse_numa_opts") == 4339
     assert q42.main.call_line("machine_run_board_init") == 4346
     assert q42.main.finish_line("parse_numa_opts") is None  # finish: mid-line at 4338
     q72 = debug_info("7.2")
     assert [u.fn for u in q72.unstepped] == ["main", "qemu_init", "qmp_x_exit_preconfig",
-                                             "qemu_init_board"]
+                                             "qemu_init_board", "qemu_opts_foreach"]
 
 
 @pytest.mark.parametrize("function, line", [

@@ -94,7 +94,7 @@ def registers(session: Any) -> dict[str, int] | None:
     from .inspect import frame_registers  # one stack geometry with `info frame`
 
     n = min(session.selected, len(frames) - 1)
-    return frame_registers(len(frames), n, session.debug.frame_pc(frames, n))
+    return frame_registers(len(frames), n, session.frame_pc(n))
 
 
 # gdb's type of $pc, `void (*)()`: an unprototyped function (a parameter that declares

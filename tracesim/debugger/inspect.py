@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from ..debuginfo.ctypes import INT, BoolType, IntType, Pointer, Struct, VoidType, strip
+from ..debuginfo.ctypes import INT, BoolType, Func, IntType, Pointer, Struct, VoidType, strip
 from ..debuginfo.program import DebugInfo
 from ..trace.fold import State
 from . import expr as ex
@@ -69,9 +69,9 @@ def info_frame_lines(session: Any) -> list[str]:
     n = min(session.selected, len(frames) - 1)
     f = frames[n]
     cfa = frame_cfa(len(frames), n)
-    pc = session.debug.frame_pc(frames, n)
+    pc = session.frame_pc(n)
     caller = frames[n + 1] if n + 1 < len(frames) else None
-    saved = session.debug.frame_pc(frames, n + 1) if caller else LIBC_START_CALL_MAIN_RETURN
+    saved = session.frame_pc(n + 1) if caller else LIBC_START_CALL_MAIN_RETURN
     out = [
         f"Stack level {n}, frame at {cfa:#x}:",
         f" rip = {pc:#x} in {f.fn} ({f.file}:{f.line}); saved rip = {saved:#x}",
@@ -217,6 +217,10 @@ class Inspector:
                 return format_value(self.debug, int_value(int(value), t))
             except (GdbError, TypeError, ValueError):
                 return str(value)
+        if isinstance(value, str) and t is not None and isinstance(strip(t), Pointer) \
+                and isinstance(strip(strip(t).target), Func):
+            # a function pointer the trace names: gdb shows its address and symbol
+            return f"{self.debug.function_address(value):#x} <{value}>"
         if isinstance(value, int) and (t is not None or value > 0xFFFF):
             symbol = self.debug.data_symbols.get(value)
             return f"{value:#x}" + (f" <{symbol}>" if symbol else "")

@@ -165,13 +165,29 @@ class Session:
 
     def frame_line(self, f: ShownFrame, with_pc: bool = False, level: int | None = None) -> str:
         """gdb's frame line; `level` (frame f's number) places a caller at its return
-        address."""
+        address, and the innermost frame mid-line after a return (`finish`) at the return
+        address of the call that returned."""
         pc = ""
         if with_pc and f.line is not None:
-            at = (self.debug.frame_pc(self.frames(), level) if level
-                  else self.debug.code.address(f.file, f.line))
+            at = self.frame_pc(level or 0)
             pc = f"0x{at:016x} in "
         return f"{pc}{f.fn} ({self.frame_args(f)}) at {f.file}:{f.line}"
+
+    def frame_pc(self, n: int) -> int:
+        """Frame n's pc (bt's numbering): a caller's is its return address, and so is the
+        innermost's when a `finish` left it mid-line."""
+        frames = self.frames()
+        callee = self.returned_from() if n == 0 and not self.lands_at_line_start() else None
+        if callee is not None:
+            return self.debug.code.return_address(frames[0].file, frames[0].line or 0, callee)
+        return self.debug.frame_pc(frames, n)
+
+    def returned_from(self) -> str | None:
+        """The function whose return the position is at (`finish` stops there), or None."""
+        if not self.running or type(self.events[self.pos]) is not ev.Return:
+            return None
+        frames = self.timeline.state_at(self.pos).frames  # before the return: callee on top
+        return frames[-1].fn if frames else None
 
     def source_line(self, f: ShownFrame) -> str:
         if f.call_index is None:

@@ -31,12 +31,14 @@ class FunctionNode:
     phases: set[str] = field(default_factory=set)
     warnings: int = 0
     unstepped: bool = False  # a frame the model does not step: main, 7.2's qemu_init, ...
+    called_from_stepped: bool = False  # qemu_opts_foreach, under parse_numa_opts
 
     @property
     def phase(self) -> str:
         """Where the function ran: option parsing, board init, both, or main's spine (main
-        and the other frames the model does not step, which only call)."""
-        if self.unstepped or not self.phases:
+        and the other frames the model does not step, which only call, unless a stepped
+        function calls them)."""
+        if (self.unstepped and not self.called_from_stepped) or not self.phases:
             return MAIN
         return next(iter(self.phases)) if len(self.phases) == 1 else BOTH
 
@@ -91,6 +93,7 @@ class CallFlowBuilder:
             self.board_depth = len(stack)
         if stack:
             node.phases.add(BOARD if self.board_depth is not None else OPTIONS)
+            node.called_from_stepped |= stack[-1] not in self.unstepped
             key = (stack[-1], fn)
             edge = flow.edges.get(key)
             if edge is None:

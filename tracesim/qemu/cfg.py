@@ -861,7 +861,7 @@ STATEMENTS: dict[str, dict[int, str]] = {
         139: '}',
     },
     'parse_numa_opts': {
-        469: 'parse_numa (...)',
+        469: 'qemu_opts_foreach (...)',
         470: '}',
     },
     'pc_smp_parse': {
@@ -1100,7 +1100,7 @@ CALLS: dict[str, dict[int, tuple[str, ...]]] = {
         102: ('machine_set_cpu_numa_node',),
     },
     'parse_numa_opts': {
-        469: ('parse_numa',),
+        469: ('qemu_opts_foreach',),
     },
     'set_numa_options': {
         190: ('parse_numa_node',),

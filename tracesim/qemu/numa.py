@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from .cutils import ParseError, qemu_strtosz
 from .machine import machine_set_cpu_numa_node
 from .opts_visitor import (
@@ -26,7 +28,9 @@ from .state import (
 from .x86 import x86_cpu_index_to_props
 
 NUMA = "hw/core/numa.c"
+QEMU_OPTION_C = "util/qemu-option.c"
 ERROR_FATAL = 0x5555562784D0  # &error_fatal in the observed binary
+ADDR_NUMA_OPTS = 0x5555560966E0  # &qemu_numa_opts in the observed binary
 ERROR_ABORT = 0x5555562784D8
 MEM_DEPRECATED = "Parameter -numa node,mem is deprecated, use -numa node,memdev instead"
 SPLIT_DEPRECATED = (
@@ -40,14 +44,28 @@ def parse_numa_opts(q: Qemu, ms: MachineState, at: int) -> None:
     rec = q.rec
     rec.call("parse_numa_opts", NUMA, ms=ADDR_MACHINE)
     rec.step(469)
-    all_opts = q.cmdline.opts.get("numa", [])
-    for k, opts in enumerate(all_opts):
-        q.location = opts.location  # qemu_opts_foreach sets the option's location
-        parse_numa(q, ms, opts, 0x5555562D4C50 + 0x150 * k)
-        q.location = None
-    if not all_opts:
-        rec.step(470)  # with options, stepping out lands in untraced qemu_opts_foreach
+    if not foreach_numa_opts(q, ADDR_NUMA_OPTS, ERROR_FATAL,
+                             lambda k, opts: parse_numa(q, ms, opts, 0x5555562D4C50 + 0x150 * k)):
+        rec.step(470)  # with options, stepping out of parse_numa lands in qemu_opts_foreach
     rec.ret()
+
+
+def foreach_numa_opts(q: Qemu, list_address: int, errp: int,
+                      parse: Callable[[int, QemuOpts], object]) -> bool:
+    """util/qemu-option.c's qemu_opts_foreach over the -numa options: a frame bt shows between
+    parse_numa_opts and parse_numa, recorded but not stepped (the golden sessions never stop
+    in it). Without -numa nothing is called and nothing recorded. Whether there were any."""
+    all_opts = q.cmdline.opts.get("numa", [])
+    if not all_opts:
+        return False
+    q.rec.call("qemu_opts_foreach", QEMU_OPTION_C, list=list_address, func="parse_numa",
+               opaque=ADDR_MACHINE, errp=errp)
+    for k, opts in enumerate(all_opts):
+        q.location = opts.location  # it sets the option's location around each call
+        parse(k, opts)
+        q.location = None
+    q.rec.ret(0)  # an error in parse_numa exits through &error_fatal: it never returns nonzero
+    return True
 
 
 def parse_numa(q: Qemu, ms: MachineState, opts: QemuOpts, opts_address: int) -> int:

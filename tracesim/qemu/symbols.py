@@ -173,6 +173,27 @@ NODES_P = Pointer(NODE_INFO)
 ERRP = Pointer(Pointer(ERROR))
 ARCH_IDS_P = Pointer(Const(CPU_ARCH_ID_LIST))
 AUTO_ASSIGN_PARAMS = (("mc", MC_P), ("nodes", NODES_P), ("nb_nodes", INT), ("size", RAM_ADDR))
+QEMU_OPTS_LIST = opaque("QemuOptsList")
+
+
+def opts_foreach_params(qemu_opts: CType, errp: CType) -> tuple[tuple[str, CType], ...]:
+    """util/qemu-option.c's qemu_opts_foreach(list, func, opaque, errp)."""
+    loopfunc = Typedef("qemu_opts_loopfunc",
+                       Pointer(Func(INT, (Pointer(VOID), Pointer(qemu_opts), errp))))
+    return (("list", Pointer(QEMU_OPTS_LIST)), ("func", loopfunc), ("opaque", Pointer(VOID)),
+            ("errp", errp))
+
+
+def opts_foreach_frame(call: int) -> UnsteppedFrame:
+    """qemu_opts_foreach's frame, which the model records (bt shows it) but does not step:
+    it stands on the line calling parse_numa through `func`; `next` out of parse_numa
+    lands on the next line; the function is 16 lines long from the `{` gdb breaks on."""
+    return UnsteppedFrame(fn="qemu_opts_foreach", file="util/qemu-option.c", entry=call - 8,
+                          last=call + 8, call_lines={"parse_numa": call},
+                          return_lines={"parse_numa": call + 1}, default_line=call)
+
+
+OPTS_FOREACH_PARAMS = opts_foreach_params(QEMU_OPTS, ERRP)
 MC_LOCAL = Local("mc", MC_P)  # recorded by the model where it matters
 NUMA_INFO = Local("numa_info", NODES_P)
 
@@ -185,6 +206,7 @@ def _fn(name: str, file: str, address: int, ret: CType, params: tuple[tuple[str,
 # code addresses: the low pcs gdb printed (`<main>`, `<parse_numa>`, a function pointer),
 # 0 where no session showed one (DebugInfo.low_pcs places it before its entry line)
 FUNCTIONS: dict[str, Function] = {f.name: f for f in (
+    _fn("qemu_opts_foreach", "util/qemu-option.c", 0, INT, OPTS_FOREACH_PARAMS),
     _fn("main", "vl.c", 0x5555559911DF, INT,
         (("argc", INT), ("argv", Pointer(CHAR_P)), ("envp", Pointer(CHAR_P)))),
     _fn("set_memory_options", "vl.c", 0, VOID,
@@ -296,10 +318,13 @@ DEBUG_INFO = DebugInfo(
     roots=ROOTS,
     regions=(BACKENDS,),
     preset=PRESET,
-    unstepped=(MAIN,),
+    # `next` out of parse_numa lands on util/qemu-option.c:1171 (the gdb session): the call
+    # through `func` is on 1170
+    unstepped=(MAIN, opts_foreach_frame(1170)),
     code=CODE,
     cfg_module="tracesim.qemu.cfg",
-    data_symbols={0x5555562784D0: "error_fatal", 0x5555562784D8: "error_abort"},
+    data_symbols={0x5555562784D0: "error_fatal", 0x5555562784D8: "error_abort",
+                  0x5555560966E0: "qemu_numa_opts"},
     # strings gdb showed at a known offset from their object (golden prints)
     string_offsets={"mc.name": ADDR_MACHINE_CLASS + 0x210},
     # uninitialised stack slots as gdb showed them: int 21845, uint16_t 65535

@@ -1474,7 +1474,7 @@ STATEMENTS: dict[str, dict[int, str]] = {
         169: '}',
     },
     'parse_numa_opts': {
-        738: 'parse_numa (...)',
+        738: 'qemu_opts_foreach (...)',
         739: '}',
     },
     'qemu_resolve_machine_memdev': {
@@ -1627,7 +1627,7 @@ CALLS: dict[str, dict[int, tuple[str, ...]]] = {
         124: ('machine_set_cpu_numa_node',),
     },
     'parse_numa_opts': {
-        738: ('parse_numa',),
+        738: ('qemu_opts_foreach',),
     },
     'set_numa_options': {
         471: ('parse_numa_node',),

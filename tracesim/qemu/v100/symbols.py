@@ -25,7 +25,8 @@ from ..state import (ADDR_BACKENDS, ADDR_MACHINE, ADDR_MACHINE_CLASS, ADDR_NUMA_
                      ADDR_POSSIBLE_CPUS, MAX_NODES)
 from ..v72.state import HMAT_CACHE_LEVELS, HMAT_LB_LEVELS, HMAT_LB_TYPES
 # &error_fatal as the model passes it: 10.0 runs 7.2's functions (v72/machine.py, numa.py)
-from ..v72.symbols import ERROR_ABORT, ERROR_FATAL
+from ..symbols import opts_foreach_frame, opts_foreach_params
+from ..v72.symbols import ADDR_NUMA_OPTS, ERROR_ABORT, ERROR_FATAL
 
 RAM_ADDR = Typedef("ram_addr_t", UINTPTR)
 LOAD_BASE = 0x555555554000  # where gdb maps the PIE binary
@@ -308,6 +309,8 @@ NUMA_C, MACHINE_C, SMP_C, X86_C = ("hw/core/numa.c", "hw/core/machine.c",
 VL_C, MAIN_C = "system/vl.c", "system/main.c"
 # code addresses: each function's low pc (`info line FUNC`) on the observed build
 FUNCTIONS: dict[str, Function] = {f.name: f for f in (
+    _fn("qemu_opts_foreach", "util/qemu-option.c", INT, opts_foreach_params(QEMU_OPTS, ERRP),
+        address=0xA7CD7D),
     _fn("main", MAIN_C, INT, (("argc", INT), ("argv", Pointer(CHAR_P))), address=0x9A040F),
     # main calls qemu_init, whose board init runs under qmp_x_exit_preconfig and
     # qemu_init_board: frames the model records but does not step
@@ -491,11 +494,12 @@ DEBUG_INFO = DebugInfo(
     regions=(BACKENDS,),
     preset=PRESET,  # type: ignore[arg-type]
     class_presets=(("mc.default_ram_id", "pc.ram", PC_CLASS_PRESET),),
-    unstepped=(MAIN, QEMU_INIT, QMP_X_EXIT_PRECONFIG, QEMU_INIT_BOARD),
+    unstepped=(MAIN, QEMU_INIT, QMP_X_EXIT_PRECONFIG, QEMU_INIT_BOARD, opts_foreach_frame(1135)),
     code=CODE,
     cfg_module="tracesim.qemu.v100.cfg",
     extra_entries=UNRUN_ENTRIES,
-    data_symbols={ERROR_FATAL: "error_fatal", ERROR_ABORT: "error_abort"},
+    data_symbols={ERROR_FATAL: "error_fatal", ERROR_ABORT: "error_abort",
+                  ADDR_NUMA_OPTS: "qemu_numa_opts"},
     # uninitialised stack slots as gdb showed them (numa_complete_configuration's i at its
     # `{` in most calls: spec 10.0, stepping item 3)
     garbage_by_size={4: 32767},

@@ -1257,7 +1257,7 @@ STATEMENTS: dict[str, dict[int, str]] = {
         171: '}',
     },
     'parse_numa_opts': {
-        732: 'parse_numa (...)',
+        732: 'qemu_opts_foreach (...)',
         733: '}',
     },
     'qemu_resolve_machine_memdev': {
@@ -1398,7 +1398,7 @@ CALLS: dict[str, dict[int, tuple[str, ...]]] = {
         126: ('machine_set_cpu_numa_node',),
     },
     'parse_numa_opts': {
-        732: ('parse_numa',),
+        732: ('qemu_opts_foreach',),
     },
     'set_numa_options': {
         472: ('parse_numa_node',),

@@ -30,6 +30,7 @@ EXTENTS: dict[str, tuple[int, int]] = {
     'parse_numa_opts': (0x63ea97, 0x63ead8),
     'qemu_init': (0x500645, 0x502df5),
     'qemu_init_board': (0x500283, 0x5002dd),
+    'qemu_opts_foreach': (0x91a7e9, 0x91a8e3),
     'qemu_resolve_machine_memdev': (0x4feb32, 0x4fec00),
     'qmp_x_exit_preconfig': (0x5004f4, 0x500645),
     'set_numa_options': (0x63df0d, 0x63e18f),
@@ -320,6 +321,11 @@ LINES: dict[str, list[tuple[int, int]]] = {
         (3608, 0x502d9f), (3609, 0x502dad), (3611, 0x502dbc), (3612, 0x502dc1), (3613, 0x502dd0),
         (3614, 0x502dd5), (3615, 0x502dda),
     ],
+    'util/qemu-option.c': [
+        (1127, 0x91a801), (1130, 0x91a810), (1132, 0x91a817), (1133, 0x91a823), (1134, 0x91a887),
+        (1135, 0x91a897), (1136, 0x91a8b3), (1137, 0x91a8bd), (1139, 0x91a831), (1141, 0x91a8be),
+        (1142, 0x91a8ca), (1143, 0x91a8cd),
+    ],
 }
 
 # file -> line -> where the code LINES starts it at ends (the next entry)
@@ -558,6 +564,10 @@ ENDS: dict[str, dict[int, int]] = {
         3594: 0x502d4d, 3598: 0x502d68, 3599: 0x502d77, 3601: 0x502d81, 3603: 0x502d86, 3604: 0x502d95,
         3605: 0x502d9f, 3608: 0x502da9, 3609: 0x502dbc, 3611: 0x502dc1, 3612: 0x502dd0, 3613: 0x502dd5,
         3614: 0x502dda, 3615: 0x502df5,
+    },
+    'util/qemu-option.c': {
+        1127: 0x91a810, 1130: 0x91a817, 1132: 0x91a823, 1133: 0x91a831, 1134: 0x91a897, 1135: 0x91a8b3,
+        1136: 0x91a8bd, 1137: 0x91a8be, 1139: 0x91a86c, 1141: 0x91a8ca, 1142: 0x91a8cd, 1143: 0x91a8e3,
     },
 }
 
@@ -1183,5 +1193,13 @@ RETURNS: dict[str, dict[int, dict[str, int]]] = {
         3613: {'os_setup_post': 0x502dd5},
         3614: {'resume_mux_open': 0x502dda},
         3615: {'__stack_chk_fail': 0x502def},
+    },
+    'util/qemu-option.c': {
+        1132: {'loc_push_none': 0x91a823},
+        1134: {'loc_restore': 0x91a897},
+        1135: {'*': 0x91a8b0},
+        1139: {'__assert_fail': 0x91a86c},
+        1141: {'loc_pop': 0x91a8ca},
+        1143: {'__stack_chk_fail': 0x91a8e1},
     },
 }

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..cutils import ParseError
-from ..numa import complete_init_numa_distance, parse_numa_distance, validate_numa_distance
+from ..numa import (complete_init_numa_distance, foreach_numa_opts, parse_numa_distance,
+                    validate_numa_distance)
 from ..opts_visitor import NumaDistOptions, VisitError
 from ..options import QemuOpts
 from ..process import Qemu, QemuError, error_setg_return
@@ -28,6 +29,8 @@ from .x86 import x86_cpu_index_to_props
 
 NUMA = "hw/core/numa.c"
 ERROR_FATAL = 0x555556A0E5F0
+# &qemu_numa_opts: as far below &error_fatal as on the -O0 build (both addresses are the model's)
+ADDR_NUMA_OPTS = ERROR_FATAL - 0xD8F00
 ERROR_ABORT = 0x555556A0E5F8
 MEM_DEPRECATED = "Parameter -numa node,mem is deprecated, use -numa node,memdev instead"
 HMAT_DISABLED = ("ACPI Heterogeneous Memory Attribute Table (HMAT) is disabled, enable it with "
@@ -53,12 +56,9 @@ def parse_numa_opts(q: Qemu, ms: MachineState) -> None:
     rec = q.rec
     rec.call("parse_numa_opts", NUMA, ms=ADDR_MACHINE)
     rec.step(732)
-    all_opts = q.cmdline.opts.get("numa", [])
-    for k, opts in enumerate(all_opts):
-        q.location = opts.location
-        q.impl.parse_numa(q, ms, opts, 0x555556A3A0B0 + 0x150 * k)
-        q.location = None
-    if not all_opts:
+    if not foreach_numa_opts(q, ADDR_NUMA_OPTS, ERROR_FATAL,
+                             lambda k, opts: q.impl.parse_numa(q, ms, opts,
+                                                               0x555556A3A0B0 + 0x150 * k)):
         rec.step(733)
     rec.ret()
 

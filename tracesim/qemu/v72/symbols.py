@@ -18,11 +18,13 @@ from ...debuginfo.program import (CodeMap, DebugInfo, Function, Global, Local, R
                                   UnsteppedFrame, struct_table, typedef_table)
 from ..state import (ADDR_BACKENDS, ADDR_MACHINE, ADDR_MACHINE_CLASS, ADDR_NUMA_STATE,
                      ADDR_POSSIBLE_CPUS, MAX_NODES)
+from ..symbols import opts_foreach_frame, opts_foreach_params
 from . import code
 from .state import HMAT_CACHE_LEVELS, HMAT_LB_LEVELS, HMAT_LB_TYPES
 
 RAM_ADDR = Typedef("ram_addr_t", UINTPTR)
 ERROR_FATAL = 0x555556A0E5F0  # &error_fatal as the model passes it (v72/numa.py)
+ADDR_NUMA_OPTS = ERROR_FATAL - 0xD8F00  # &qemu_numa_opts as the model passes it (v72/numa.py)
 ERROR_ABORT = ERROR_FATAL + 8
 
 OBJECT_CLASS = opaque("ObjectClass")
@@ -243,6 +245,7 @@ def _fn(name: str, file: str, ret: CType, params: tuple[tuple[str, CType], ...],
 
 NUMA_C, MACHINE_C, VL_C = "hw/core/numa.c", "hw/core/machine.c", "softmmu/vl.c"
 FUNCTIONS: dict[str, Function] = {f.name: f for f in (
+    _fn("qemu_opts_foreach", "util/qemu-option.c", INT, opts_foreach_params(QEMU_OPTS, ERRP)),
     _fn("main", "softmmu/main.c", INT, (("argc", INT), ("argv", Pointer(CHAR_P)))),
     # main calls qemu_init, whose board init runs under qmp_x_exit_preconfig and
     # qemu_init_board: frames the model records but does not step
@@ -376,10 +379,11 @@ DEBUG_INFO = DebugInfo(
     roots=ROOTS,
     regions=(BACKENDS,),
     preset=PRESET,
-    unstepped=(MAIN, QEMU_INIT, QMP_X_EXIT_PRECONFIG, QEMU_INIT_BOARD),
+    unstepped=(MAIN, QEMU_INIT, QMP_X_EXIT_PRECONFIG, QEMU_INIT_BOARD, opts_foreach_frame(1135)),
     code=CODE,
     cfg_module="tracesim.qemu.v72.cfg",
-    data_symbols={ERROR_FATAL: "error_fatal", ERROR_ABORT: "error_abort"},
+    data_symbols={ERROR_FATAL: "error_fatal", ERROR_ABORT: "error_abort",
+                  ADDR_NUMA_OPTS: "qemu_numa_opts"},
     # uninitialised stack slots as gdb showed them on 7.2 (numa_complete_configuration's i)
     garbage_by_size={4: 32767},
 )
