@@ -231,7 +231,7 @@ def test_checkpoints_are_positions_in_gdbs_words() -> None:
     assert run(d, out, err, "checkpoint") == (["checkpoint 2: fork returned pid 24309."], [])
     # gdb 13.1: the process it never switched away from shows at 0x0
     assert run(d, out, err, "info checkpoints") == ([
-        "* 0 process 24304 (main process) at 0x0",
+        "* 0 Thread 0x7ffff7a8e2c0 (LWP 24304) (main process) at 0x0",
         "  1 process 24308 at 0x55555587aa6a, file hw/core/numa.c, line 364",
         "  2 process 24309 at 0x55555587aa8a, file hw/core/numa.c, line 367"], [])
     assert run(d, out, err, "restart 1") == ([
@@ -239,7 +239,7 @@ def test_checkpoints_are_positions_in_gdbs_words() -> None:
         "364\t/* { (entry of numa_complete_configuration) */"], [])
     assert s.frames()[0].line == 364
     assert run(d, out, err, "info checkpoints") == ([
-        "  0 process 24304 (main process) at 0x55555587aa8a, file hw/core/numa.c, line 367",
+        "  0 Thread 0x7ffff7a8e2c0 (LWP 24304) (main process) at 0x55555587aa8a, file hw/core/numa.c, line 367",
         "* 1 process 24308 at 0x55555587aa6a, file hw/core/numa.c, line 364",
         "  2 process 24309 at 0x55555587aa8a, file hw/core/numa.c, line 367"], [])
     assert run(d, out, err, "restart") == ([], ["Requires argument (checkpoint id to restart)"])

@@ -18,6 +18,7 @@ from ..debuginfo.ctypes import INT
 from ..textsafe import safe_text
 from .breakpoints import CommandError
 from .evaluate import FrameLoc, MemLoc, int_value
+from .habits import MAIN_THREAD
 from .typenames import declare
 
 # --------------------------------------------------------------------------- watchpoints
@@ -213,13 +214,15 @@ def info_checkpoints(s: Any, arg: str) -> list[str]:
     try:
         for n, (pid, pos) in sorted(forks["table"].items()):
             mark = "* " if n == forks["current"] else "  "
-            head = f"{mark}{n} process {pid}{' (main process)' if n == 0 else ''}"
+            # the main process is QEMU's (threaded) inferior, which gdb names by its thread
+            who = f"Thread {MAIN_THREAD:#x} (LWP {pid})" if n == 0 else f"process {pid}"
+            head = f"{mark}{n} {who}{' (main process)' if n == 0 else ''}"
             if pos is None:  # gdb shows the process it never switched away from at 0x0
                 out.append(f"{head} at 0x0")
                 continue
             s.goto(pos)
             top = s.frames()[0]
-            pc = s.debug.code.address(top.file, top.line or 0)
+            pc = s.frame_pc(0)
             out.append(f"{head} at {pc:#x}, file {top.file}, line {top.line}")
     finally:
         s.pos, s.exited, s._state_cache, s.selected = saved
