@@ -26,6 +26,7 @@ from ..state import (ADDR_BACKENDS, ADDR_MACHINE, ADDR_MACHINE_CLASS, ADDR_NUMA_
 from ..v72.state import HMAT_CACHE_LEVELS, HMAT_LB_LEVELS, HMAT_LB_TYPES
 # &error_fatal as the model passes it: 10.0 runs 7.2's functions (v72/machine.py, numa.py)
 from ..symbols import opts_foreach_frame, opts_foreach_params
+from . import code
 from ..v72.symbols import ADDR_NUMA_OPTS, ERROR_ABORT, ERROR_FATAL
 
 RAM_ADDR = Typedef("ram_addr_t", UINTPTR)
@@ -462,26 +463,9 @@ QEMU_INIT_BOARD = UnsteppedFrame(
     fn="qemu_init_board", file=VL_C, entry=2706, last=2731,
     call_lines={"machine_run_board_init": 2713}, return_lines={"machine_run_board_init": 2715},
     finish_lines={"machine_run_board_init": 2715}, default_line=2713, lines_from_events=True)
-# (file, line) -> offset in the binary: `break FUNC` addresses of the entry lines and the
-# return addresses bt showed for the calls (lines between them are interpolated)
-CODE = CodeMap({
-    MAIN_C: [(70, 0x9A041E), (71, 0x9A043E)],
-    VL_C: [(2119, 0x61A7C6), (2139, 0x61A8AF), (2706, 0x61C287), (2713, 0x61C2E2),
-           (2803, 0x61C632), (2809, 0x61C687), (2843, 0x61C822), (3772, 0x61EF99),
-           (3790, 0x61EFF8), (3844, 0x61F10F), (3845, 0x61F11E), (3855, 0x61F163)],
-    SMP_C: [(33, 0x2FFD2F), (87, 0x2FFEEF)],
-    X86_C: [(80, 0x6B13F4), (81, 0x6B1418), (88, 0x6B1534), (102, 0x6B1645)],
-    MACHINE_C: [(626, 0x398FD4), (819, 0x3997D6), (953, 0x39A04F), (961, 0x39A0B3),
-                (1070, 0x39A647), (1364, 0x39B3FD), (1403, 0x39B620), (1426, 0x39B7BA),
-                (1478, 0x39BB6A), (1482, 0x39BB9E), (1522, 0x39BF75), (1544, 0x39C048),
-                (1599, 0x39C3D1), (1624, 0x39C4DA), (1645, 0x39C5BE), (1647, 0x39C5DB),
-                (1659, 0x39C658), (1684, 0x39C721)],
-    NUMA_C: [(54, 0x39CEDE), (64, 0x39CF0C), (121, 0x39D248), (124, 0x39D355), (174, 0x39D70D),
-             (210, 0x39D941), (392, 0x39E462), (464, 0x39E9E3), (471, 0x39EA72),
-             (518, 0x39EC75), (542, 0x39EDA5), (562, 0x39EE09), (605, 0x39F074),
-             (628, 0x39F1CA), (637, 0x39F265), (644, 0x39F2BF), (700, 0x39F525),
-             (712, 0x39F5E2), (734, 0x39F60D), (738, 0x39F63A)],
-})
+# where each line's code starts, each call returns to and each function's code lies, read
+# from the -O0 build (.ci/build-qemu-10.0) by tools/gdb_code_table.py
+CODE = CodeMap(code.LINES, returns=code.RETURNS, extents=code.EXTENTS, ends=code.ENDS)
 
 DEBUG_INFO = DebugInfo(
     profile="10.0",
