@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import stat
 import sys
 import tempfile
@@ -86,11 +87,32 @@ def temp_beside(target: Path) -> tuple[int, str]:
     named with this process's id so that a later run can tell it was left behind."""
     for name in clean_stale(target):
         sys.stderr.write(f"tracesim: removed {name}, left by an earlier run that was killed\n")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
-                               dir=target.parent or ".")
-    LIVE_TEMPS.add(tmp)
+    # a signal between the file's creation and its entry in LIVE_TEMPS would leave it behind:
+    # held until it is entered (a process descheduled there waits long enough to matter)
+    held = _hold_signals()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
+                                   dir=target.parent or ".")
+        LIVE_TEMPS.add(tmp)
+    finally:
+        _release_signals(held)
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a trace is an ordinary file
     return fd, tmp
+
+
+_HELD = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} if hasattr(signal, "SIGHUP") else set()
+
+
+def _hold_signals() -> set[int] | None:
+    """Block the signals that end a run (they stay pending); the mask before, to restore."""
+    if not _HELD or not hasattr(signal, "pthread_sigmask"):
+        return None
+    return set(signal.pthread_sigmask(signal.SIG_BLOCK, _HELD))
+
+
+def _release_signals(previous: set[int] | None) -> None:
+    if previous is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def replace_target(tmp: str, target: Path) -> None:
