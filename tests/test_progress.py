@@ -188,8 +188,15 @@ def test_terminal_debug_open_of_a_fast_trace_shows_nothing(tmp_path: Path) -> No
 
 
 def test_terminal_slow_debug_open_shows_a_bar_then_the_answers(big: Path, tmp_path: Path) -> None:
-    status, seen, stdout = on_pty([*TRACESIM, "debug", "-batch", "-ex", "info numa",
-                                   str(big)], tmp_path, QUICK)
+    """A trace read in full: without the index `run` wrote beside it (with it, the open is
+    quick: the next test)."""
+    index, aside = Path(f"{big}.idx"), tmp_path / "big.jsonl.idx"
+    index.rename(aside)
+    try:
+        status, seen, stdout = on_pty([*TRACESIM, "debug", "-batch", "-ex", "info numa",
+                                       str(big)], tmp_path, QUICK)
+    finally:
+        aside.rename(index)
     assert status == 0
     text = seen.decode("utf-8", "replace")
     # reading (bytes, with a percent) then indexing (no counts): whichever is under way
@@ -197,6 +204,16 @@ def test_terminal_slow_debug_open_shows_a_bar_then_the_answers(big: Path, tmp_pa
     assert (f"Reading {big}" in text and "%" in text) or "Indexing the stops" in text, \
         text[-800:]
     assert b"nodes" in stdout and b"\x1b" not in stdout  # the bar is stderr's alone
+
+
+def test_terminal_debug_open_through_the_index_shows_nothing(big: Path, tmp_path: Path) -> None:
+    """The largest trace opened through its index (docs/trace-format.md, "Index") is quick:
+    no bar, the same answers."""
+    assert Path(f"{big}.idx").is_file()
+    status, seen, stdout = on_pty([*TRACESIM, "debug", "-batch", "-ex", "info numa",
+                                   str(big)], tmp_path)
+    assert status == 0
+    assert seen == b"" and b"nodes" in stdout
 
 
 def test_ctrl_c_stops_a_slow_export_with_its_bar(big: Path, tmp_path: Path) -> None:

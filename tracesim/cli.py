@@ -351,11 +351,8 @@ def cmd_debug(argv: list[str]) -> int:
         from .dap import main as dap_main
 
         return dap_main(argv)
-    from .debugger.driver import Driver, exit_status
     from .debugger.session import Session
     from .scenarios import DEFAULT_ARGS, default_argv
-
-    PROMPT = "(tracesim) "  # repl.PROMPT; repl loads prompt_toolkit, scripts do not need it
 
     p = Parser(
         prog="tracesim debug",
@@ -427,7 +424,10 @@ def cmd_debug(argv: list[str]) -> int:
 
     with progress(f"Reading {args.trace}" if args.trace else "Simulating") as bar:
         if args.trace:
-            trace = load(args.trace, bar)
+            from .trace.indexed import open_indexed
+
+            # through the index beside the trace if it has a good one, else read in full
+            trace = open_indexed(args.trace) or load(args.trace, bar)
             what = args.trace
         else:
             from .qemu.simulate import strip_program
@@ -439,12 +439,30 @@ def cmd_debug(argv: list[str]) -> int:
             check_qemu_src(args.qemu_src, trace.header.profile)
         bar.stage("Indexing the stops")  # (no counts: a line, if the bar is up already)
         session = Session(trace, args.qemu_src)
+    import gc
+
+    gc.freeze()  # what the session holds lives as long as it: out of the collector's
+    # passes, which would otherwise stall a command now and then (p99); so is what each
+    # command leaves (Driver.settle); all given back to the collector at the end
+    try:
+        return _debug_session(session, args, what, gc.freeze)
+    finally:
+        gc.unfreeze()
+
+
+def _debug_session(session: Any, args: Any, what: str, settle: Any) -> int:
+    """Run a debug session's commands: -ex and -x, then stdin or the REPL (`settle` after
+    each)."""
+    from .debugger.driver import Driver, exit_status
+
+    PROMPT = "(tracesim) "  # repl.PROMPT; repl loads prompt_toolkit, scripts do not need it
 
     def write_error(text: str) -> None:
         sys.stdout.flush()  # keep the order gdb's terminal shows
         print(text, file=sys.stderr, flush=True)
 
     driver = Driver(session, print, write_error)
+    driver.settle = settle
     if not args.quiet and not args.batch:
         driver.write(f"tracesim {__version__}: replaying {what}")
         driver.write(

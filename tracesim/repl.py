@@ -121,7 +121,8 @@ def interruptible(session: Session) -> Iterator[None]:
 def interact(session: Session, driver: Driver) -> int:
     """Read commands until quit or Ctrl-D."""
     # take the trace's checkpoints while the user reads and types: positions are then cheap
-    threading.Thread(target=lambda: session.timeline.final, daemon=True).start()
+    if not getattr(session.timeline, "lazy", False):  # (read through its index: no need)
+        threading.Thread(target=lambda: session.timeline.final, daemon=True).start()
     try:
         path = history_path()
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Callable, Iterator
 
 from ..textsafe import safe_text
+from ..trace.store import TraceError
 from .breakpoints import CommandError
 from .commands import execute, lookup, split_command
 from .session import Session
@@ -65,6 +66,9 @@ class Driver:
         # gdb's from_tty: a command typed or piped on stdin (or -ex without -batch) says a
         # missing `source` file as an error; scripts and -batch as a warning
         self._from_tty = True
+        # called after each command line: `tracesim debug` keeps what a command leaves
+        # alive (the value history grows with each print) out of the collector's passes
+        self.settle: Callable[[], None] | None = None
 
     @property
     def from_tty(self) -> bool:
@@ -119,6 +123,8 @@ class Driver:
         self.last_line = line if repeats else None
         self.show(outcome)
         self.last_failed = outcome.error is not None
+        if self.settle is not None:
+            self.settle()
 
     def show(self, outcome: Outcome) -> None:
         for text in outcome.lines:
@@ -138,6 +144,8 @@ class Driver:
             return Outcome([], "Quit")
         except RecursionError:
             return Outcome([], "Expression too complex.")
+        except TraceError:  # a damaged block of a trace read lazily: the reader's error
+            raise
         except Exception as err:  # a bug of ours: say so in one line, keep the session
             return Outcome([], f"tracesim internal error: {type(err).__name__}: {err}")
 

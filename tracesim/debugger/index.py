@@ -66,6 +66,17 @@ class TraceIndex:
         else:
             self._add(enumerate(events))
 
+    @classmethod
+    def from_tables(cls, events: Sequence[Any], **tables: Any) -> "TraceIndex":
+        """An index whose tables were built elsewhere (stored_index.py: a trace's index file),
+        as sequences and mappings with the same values as those __init__ builds."""
+        index = cls.__new__(cls)
+        index.events = events
+        index._stack = []
+        for name, table in tables.items():
+            setattr(index, name, table)
+        return index
+
     def _add(self, events: Iterable[tuple[int, Any]]) -> None:
         """Index events given with their positions."""
         stack = self._stack

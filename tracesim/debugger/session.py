@@ -43,8 +43,15 @@ class Session:
         # the program's debug information, as gdb reads it from the binary it is given
         self.debug = debug_info(trace.header.profile)
         self.events = trace.events
-        self.index = TraceIndex(self.events)
-        self.timeline = Timeline(self.events)
+        stored = getattr(trace, "stored", None)  # opened through its index (trace/indexed.py)
+        if stored is not None:
+            from .stored_index import stored_index
+
+            self.index = stored_index(stored, self.events)
+            self.timeline: Any = trace.timeline()  # type: ignore[attr-defined]
+        else:
+            self.index = TraceIndex(self.events)
+            self.timeline = Timeline(self.events)
         self.source = ModelSource(self.events, self.index, self.debug.unstepped, qemu_src)
         self.inspect = Inspector(self.debug, [habits.PROGRAM_PATH, *trace.header.argv])  # argv
         self.points = PointTable()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from . import events as ev
-from .seq import EventSeq, Run
+from .seq import Run
 
 
 @dataclass
@@ -78,11 +78,12 @@ def advance(state: State, events: Sequence[Any], end: int) -> State:
     """Fold `state` forward in place to position `end`. Of a run of repetitions (seq.py)
     only the last whole one before `end` and what follows it are applied: every repetition
     stores the same locals and stops at the same lines, so the last one decides."""
-    if type(events) is not EventSeq:
+    pieces = getattr(events, "pieces", None)  # an EventSeq, or the events of an index (lazy.py)
+    if pieces is None:
         for index in range(state.position, end):
             apply_event(state, events[index], index)
         return state
-    for at, piece in events.pieces(state.position, end):
+    for at, piece in pieces(state.position, end):
         if type(piece) is not Run:
             apply_event(state, piece, at)
             continue

@@ -170,11 +170,12 @@ def event_sequence(records: list[Any]) -> Sequence[Any]:
 def outside_runs(events: Sequence[Any], until: int | None = None) -> Iterator[Any]:
     """The events before `until` that no run holds: all a reader needs that looks for
     calls, returns, stores, messages, facts or the exit, which a repeat never holds."""
-    if type(events) is not EventSeq:
+    pieces = getattr(events, "pieces", None)  # an EventSeq, or lazy.LazyEvents
+    if pieces is None:
         yield from (events if until is None else events[:until])
         return
     end = len(events) if until is None else until
-    for at, piece in events.pieces(0, end):
+    for at, piece in pieces(0, end):
         if type(piece) is not Run:
             yield piece
 

@@ -26,6 +26,8 @@ from . import events as ev
 from .events import SCHEMA_VERSION, BodyEvent, Header
 from .compress import compress, compressing, open_trace, wants_zstd
 from .seq import event_sequence, records_of
+from .idxbuild import IndexBuilder
+from .idxfile import remove_index
 from .output import checked_target, replace_target, temp_beside
 from .validate import Validator
 
@@ -59,10 +61,18 @@ def _encode(obj: Any) -> bytes:
 
 
 def _encode_lines(events: list[Any]) -> bytes:
+    return _encode_lines_exact(events)[0]
+
+
+def _encode_lines_exact(events: list[Any]) -> tuple[bytes, bool]:
+    """The lines, and whether they decode to these very events (not when text that is not
+    UTF-8 had to be written as its \\xNN escapes)."""
     try:
-        return _encoder.encode_lines(events)
+        return _encoder.encode_lines(events), True
     except UnicodeEncodeError:
-        return b"".join(_encode(e) + b"\n" for e in events)
+        return b"".join(_encode(e) + b"\n" for e in events), False
+
+
 _body_decoder = msgspec.json.Decoder(BodyEvent)
 _header_decoder = msgspec.json.Decoder(Header)
 _seal_decoder = msgspec.json.Decoder(ev.Seal)
@@ -136,14 +146,18 @@ def _pieces(data: bytes, count: int) -> list[tuple[bytes, int]]:
 
 
 class Sealer:
-    """Turns a stream of events into a trace's lines: blocks, their seals, the end."""
+    """Turns a stream of events into a trace's lines: blocks, their seals, the end; with
+    `index`, also the index file of the trace (idxbuild.py), built as the blocks are sealed."""
 
-    def __init__(self, header: Header) -> None:
+    def __init__(self, header: Header, index: bool = False) -> None:
         self.header_line = _encode(header) + b"\n"
         self.block = header.block
         self.digest = header_digest(self.header_line)
         self.events = self.blocks = self.reports = 0
         self.exit: int | None = None
+        self.index: IndexBuilder | None = None
+        if index:
+            self.index = IndexBuilder(header, self.header_line, self.digest)
 
     def lines(self, events: list[Any], final: bool) -> bytes:
         """The lines of up to `block` events and their seal (the end record if final)."""
@@ -153,27 +167,40 @@ class Sealer:
                 self.reports += 1
             elif kind is ev.Exit:
                 self.exit = e.status
-        pieces = _pieces(_encode_lines(events), len(events))
+        lines, exact = _encode_lines_exact(events)
+        pieces = _pieces(lines, len(events))
         out = []
+        first = 0
         for k, (data, n) in enumerate(pieces):
             self.digest = chain(self.digest, data)
             self.events += n
             self.blocks += 1
             out.append(data)
-            if final and k == len(pieces) - 1:
+            last = final and k == len(pieces) - 1
+            if last:
                 record: Any = ev.End(n=n, digest=self.digest.hex(), events=self.events,
                                      blocks=self.blocks, exit=self.exit, reports=self.reports)
             else:
                 record = ev.Seal(n=n, digest=self.digest.hex())
-            out.append(_encoder.encode(record) + b"\n")
+            seal = _encoder.encode(record) + b"\n"
+            out.append(seal)
+            if self.index is not None:  # the events as a reader will decode them
+                block = events[first:first + n] if exact else _body_decoder.decode_lines(data)
+                self.index.add_block(block, len(data), len(seal), self.digest)
+                if last:
+                    self.index.finish(seal)
+            first += n
         return b"".join(out)
 
 
 def encode_lines(header: Header, events: Iterable[Any]) -> bytes:
     """A whole trace file's bytes."""
-    sealer = Sealer(header)
+    return _sealed(Sealer(header), events)
+
+
+def _sealed(sealer: Sealer, events: Iterable[Any]) -> bytes:
     out = [sealer.header_line]
-    it = iter(records_of(events))
+    it = iter(records_of(events))  # type: ignore[arg-type]
     while True:
         chunk = list(islice(it, sealer.block))
         final = len(chunk) < sealer.block
@@ -188,7 +215,22 @@ def event_lines(header: Header, events: Iterable[Any]) -> bytes:
 
 
 def write_trace(path: str | os.PathLike[str], header: Header, events: Iterable[Any]) -> None:
-    write_bytes_atomic(path, encode_lines(header, events))
+    """A trace file, and its index beside it (none for a compressed one)."""
+    sealer = Sealer(header, index=not wants_zstd(path))
+    write_bytes_atomic(path, _sealed(sealer, events))
+    _write_index_beside(path, sealer.index)
+
+
+def _write_index_beside(path: str | os.PathLike[str], index: IndexBuilder | None) -> None:
+    """The trace is in place: its index beside it, or no index (an old one would be stale).
+    An index that cannot be written is no error: readers read the trace without it."""
+    try:
+        if index is None or not index.write(path):
+            remove_index(path)
+    except Exception:  # OSError, OutputError, ...: the trace is in place all the same
+        remove_index(path)
+
+
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write to a temporary file beside the target, then rename: never a half file, and
     only ever a regular file (OutputError otherwise)."""
@@ -221,7 +263,7 @@ class StreamingTraceWriter:
         fd, self.tmp = temp_beside(self.target)
         self.raw = os.fdopen(fd, "wb")
         self.fh = compressing(self.raw) if wants_zstd(self.target) else self.raw
-        self.sealer = Sealer(header)
+        self.sealer = Sealer(header, index=self.fh is self.raw)
         self.block = self.sealer.block
         self.fh.write(self.sealer.header_line)
         self.pending: list[Any] = []
@@ -254,6 +296,7 @@ class StreamingTraceWriter:
         except BaseException:
             self.abort()
             raise
+        _write_index_beside(self.target, self.sealer.index)
 
     def abort(self) -> None:
         self.raw.close()
