@@ -456,3 +456,38 @@ def test_text_that_is_not_utf8_is_indexed_as_it_reads(tmp_path: Path) -> None:
     with _without_index(path):
         assert cli(*args) == indexed
     assert rc == indexed[0] or indexed[0] == 0
+
+
+def test_run_builds_the_index_on_another_core_byte_for_byte(traces: dict[str, Path],
+                                                           tmp_path: Path) -> None:
+    """`run -o` hands each sealed block to a forked child (trace/idxworker.py): the trace and
+    index it leaves are byte for byte what the in-process writer makes of the same events."""
+    for name in CONFIGS:
+        trace = read_trace(traces[name])
+        again = tmp_path / f"{name}.jsonl"
+        write_trace(again, trace.header, trace.events)
+        assert again.read_bytes() == traces[name].read_bytes(), name
+        assert index_path(again).read_bytes() == index_path(traces[name]).read_bytes(), name
+
+
+def test_a_run_whose_index_child_dies_is_written_without_an_index(traces: dict[str, Path],
+                                                                   tmp_path: Path) -> None:
+    import os
+    import signal
+
+    from tracesim.trace.seq import records_of
+    from tracesim.trace.store import StreamingTraceWriter
+
+    trace = read_trace(traces["grid-4.2"])
+    path = tmp_path / "orphan.jsonl"
+    writer = StreamingTraceWriter(path, trace.header)
+    child = writer.sealer.index.pid
+    os.kill(child, signal.SIGKILL)
+    for record in records_of(trace.events):  # as recorded: repeats stay one record
+        writer.msg(record)
+    writer.commit()
+    assert path.read_bytes() == traces["grid-4.2"].read_bytes()
+    assert not index_path(path).exists()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)  # reaped: no zombie left behind
+    assert open_indexed(str(path)) is None  # readers read it in full, as before

@@ -149,14 +149,22 @@ class Sealer:
     """Turns a stream of events into a trace's lines: blocks, their seals, the end; with
     `index`, also the index file of the trace (idxbuild.py), built as the blocks are sealed."""
 
-    def __init__(self, header: Header, index: bool = False) -> None:
+    def __init__(self, header: Header, index: bool = False, forked: bool = False) -> None:
         self.header_line = _encode(header) + b"\n"
         self.block = header.block
         self.digest = header_digest(self.header_line)
         self.events = self.blocks = self.reports = 0
         self.exit: int | None = None
-        self.index: IndexBuilder | None = None
-        if index:
+        self.index: Any = None  # an IndexBuilder, or a ForkedIndex building on another core
+        if index and forked and hasattr(os, "fork"):
+            from .idxworker import ForkedIndex
+
+            try:
+                self.index = ForkedIndex(header, self.header_line, self.digest,
+                                         _body_decoder.decode_lines)
+            except OSError:  # no process to spare: build it here
+                pass
+        if index and self.index is None:
             self.index = IndexBuilder(header, self.header_line, self.digest)
 
     def lines(self, events: list[Any], final: bool) -> bytes:
@@ -184,11 +192,13 @@ class Sealer:
                 record = ev.Seal(n=n, digest=self.digest.hex())
             seal = _encoder.encode(record) + b"\n"
             out.append(seal)
-            if self.index is not None:  # the events as a reader will decode them
+            if isinstance(self.index, IndexBuilder):  # the events as a reader will decode them
                 block = events[first:first + n] if exact else _body_decoder.decode_lines(data)
                 self.index.add_block(block, len(data), len(seal), self.digest)
-                if last:
-                    self.index.finish(seal)
+            elif self.index is not None:  # the child decodes the lines it is sent
+                self.index.add_lines(data, len(seal), self.digest)
+            if self.index is not None and last:
+                self.index.finish(seal)
             first += n
         return b"".join(out)
 
@@ -263,7 +273,7 @@ class StreamingTraceWriter:
         fd, self.tmp = temp_beside(self.target)
         self.raw = os.fdopen(fd, "wb")
         self.fh = compressing(self.raw) if wants_zstd(self.target) else self.raw
-        self.sealer = Sealer(header, index=self.fh is self.raw)
+        self.sealer = Sealer(header, index=self.fh is self.raw, forked=True)
         self.block = self.sealer.block
         self.fh.write(self.sealer.header_line)
         self.pending: list[Any] = []
@@ -299,6 +309,8 @@ class StreamingTraceWriter:
         _write_index_beside(self.target, self.sealer.index)
 
     def abort(self) -> None:
+        if self.sealer.index is not None and hasattr(self.sealer.index, "close"):
+            self.sealer.index.close()  # the child ends without writing
         self.raw.close()
         try:
             os.unlink(self.tmp)
