@@ -36,6 +36,7 @@ def _args(body: list[Any]) -> dict[str, Any]:
             out.setdefault(e.name, e.value)  # the loop's variable as the iteration begins
     return out
 PID, TID = 1, 1
+_SHOWN = frozenset({ev.Call, ev.Return, ev.Branch, ev.Report, ev.Exit})  # what event() draws
 
 
 class PerfettoBuilder:
@@ -124,12 +125,15 @@ class PerfettoBuilder:
         elif kind is ev.Return:
             self.ret()
         elif kind is ev.Branch:
-            if self.branches:
-                self.instant(
-                    f"if ({e.cond}): {'true' if e.taken else 'false'}",
-                    "branch",
-                    {"line": e.line, "cond": e.cond, "taken": e.taken, "values": e.values},
-                )
+            if self.branches:  # (instant(), inlined: most of what a large run draws)
+                self.tick += 1
+                cond = e.cond
+                self.out.append({
+                    "name": f"if ({cond}): {'true' if e.taken else 'false'}", "cat": "branch",
+                    "ph": "i", "s": "t", "ts": self.stops * US_PER_STOP + self.tick,
+                    "pid": PID, "tid": TID,
+                    "args": {"line": e.line, "cond": cond, "taken": e.taken, "values": e.values},
+                })
         elif kind is ev.Report:
             if e.kind in ("error", "warning"):
                 self.instant(
@@ -181,17 +185,26 @@ def perfetto_events(
     builder = PerfettoBuilder(branches)
     every = EVERY if progress is not None and progress.enabled else 0
     if type(events) is EventSeq:
-        for k, (at, piece) in enumerate(events.pieces(0, len(events))):
-            if every and not k % every:
-                progress.update(at)
-            if type(piece) is Run and piece.times > EXPAND_AT_MOST:
-                builder.run(piece)
-            elif type(piece) is Run:
-                for k in range(piece.times):
-                    for e in piece.repetition(k):
-                        builder.event(e)
+        # record by record (a stop, most of them, handled here: no call per event)
+        runs, starts, event, Step = events.runs, events.starts, builder.event, ev.Step
+        shown = _SHOWN if branches else _SHOWN - {ev.Branch}
+        for r, record in enumerate(events.records):
+            if every and not r % every:
+                progress.update(starts[r])
+            kind = type(record)
+            if kind is Step:
+                builder.stops += 1
+                builder.tick = 0
+            elif kind in shown:
+                event(record)
+            elif kind is not ev.Repeat:
+                continue  # a store, a local, a loop head, a fact: not drawn
+            elif runs[r].times > EXPAND_AT_MOST:
+                builder.run(runs[r])
             else:
-                builder.event(piece)
+                for k in range(runs[r].times):
+                    for e in runs[r].repetition(k):
+                        event(e)
     elif every:
         for k, e in enumerate(events):
             if not k % every:
