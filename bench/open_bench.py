@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,16 +27,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from configs import largest_argv, largest_memdev_argv  # noqa: E402
+from growth_bench import measure  # noqa: E402
 
 TRACESIM = [sys.executable, "-m", "tracesim"]
 STOP = 1356010  # the issue's stop: validate_numa_distance, where `ms` is in scope
-_MEASURE = (
-    "import resource, subprocess, sys, time\n"
-    "t = time.perf_counter()\n"
-    "subprocess.run(sys.argv[1:], input=b'quit\\n', capture_output=True)\n"
-    "print(time.perf_counter() - t, "
-    "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)\n"
-)
 # `tracesim debug` as a user runs it, each `p *ms->numa_state` timed inside (on stderr)
 _TIMED = (
     "import json, sys, time\n"
@@ -53,18 +46,6 @@ _TIMED = (
     "rc = main(sys.argv[1:])\n"
     "sys.stderr.write('\\nTIMES ' + json.dumps([rc, times]))\n"
 )
-
-
-def measure(cmd: list[str], repeat: int) -> tuple[float, int]:
-    """Median wall seconds and the largest peak RSS (MiB) of a command, each in a fresh
-    child so that rusage covers it alone."""
-    walls, peaks = [], []
-    for _ in range(repeat):
-        out = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], capture_output=True,
-                             text=True, check=True).stdout.split()
-        walls.append(float(out[0]))
-        peaks.append(int(out[1]))
-    return statistics.median(walls), max(peaks)
 
 
 def percentiles(times: list[float]) -> tuple[float, float]:

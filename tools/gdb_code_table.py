@@ -13,6 +13,11 @@ import re
 
 import gdb  # type: ignore[import-not-found]  # gdb's embedded Python
 
+# set by the caller before this file runs: gdb -ex 'python FUNCTIONS = "..."; ...'
+FUNCTIONS: str = globals()["FUNCTIONS"]  # the functions to read, by name
+PROFILE: str = globals()["PROFILE"]  # the profile the table is for ("7.2")
+SOURCE: str = globals()["SOURCE"]  # the build's source tree (file names become relative to it)
+
 INSN = re.compile(r"^\s+(0x[0-9a-f]+) <[^>]*>:\s+(.*)$", re.M)
 # a direct call names its callee; an indirect one (through a function pointer) is "*"
 CALL = re.compile(r"call\s+(?:0x[0-9a-f]+ <([A-Za-z_][\w.]*?)(?:@plt)?(?:\+\d+)?>|\*)")
@@ -52,43 +57,48 @@ def function_table(name: str) -> dict:
             after = insns[k + 1][0] if k + 1 < len(insns) else end
             returns.setdefault(sal.line, {})[call.group(1) or "*"] = after
     # relative to the source root, however the build named it (absolute or ../SRC/...)
-    root = SOURCE.rstrip("/").rsplit("/", 1)[-1] + "/"  # type: ignore[name-defined]
+    root = SOURCE.rstrip("/").rsplit("/", 1)[-1] + "/"
     file = file[file.rindex(root) + len(root):] if file and root in file else file
     return {"file": file, "low_pc": low, "end": end,
             "lines": sorted(lines.items()),
             "returns": {line: calls for line, calls in sorted(returns.items())}}
 
 
+def _per_file(files: list[str], table: dict, column: int) -> dict[str, list[tuple[int, int]]]:
+    """file -> [(line, start or end of its code)] of the functions in that file."""
+    return {file: sorted({ln: span[column] for t in table.values() if t["file"] == file
+                          for ln, span in t["lines"]}.items()) for file in files}
+
+
+def _rows(pairs: list[str], width: int) -> list[str]:
+    return [f"        {', '.join(pairs[k:k + width])}," for k in range(0, len(pairs), width)]
+
+
 def module(table: dict) -> str:
     files = sorted({t["file"] for t in table.values()})
     quotes = '"' * 3
-    out = [f"{quotes}QEMU {PROFILE}'s code addresses, read from its -O0 build by",  # type: ignore[name-defined]  # noqa: E501
+    out = [f"{quotes}QEMU {PROFILE}'s code addresses, read from its -O0 build by",
            f"tools/gdb_code_table.py (generated: do not edit; numbers only).{quotes}", "",
            "from __future__ import annotations", "",
            "# function -> (low pc, high pc)", "EXTENTS: dict[str, tuple[int, int]] = {"]
-    out += [f"    {name!r}: ({t['low_pc']:#x}, {t['end']:#x})," for name, t in sorted(table.items())]
-    out += ["}", "", "# file -> [(line, where its code starts)]", "LINES: dict[str, list[tuple[int, int]]] = {"]
-    for file in files:
-        lines = sorted({ln: pc for t in table.values() if t["file"] == file
-                        for ln, (pc, _) in t["lines"]}.items())
-        out.append(f"    {file!r}: [")
-        out += [f"        {', '.join(f'({ln}, {pc:#x})' for ln, pc in lines[k:k + 5])},"
-                for k in range(0, len(lines), 5)]
+    out += [f"    {name!r}: ({t['low_pc']:#x}, {t['end']:#x}),"
+            for name, t in sorted(table.items())]
+    out += ["}", "", "# file -> [(line, where its code starts)]",
+            "LINES: dict[str, list[tuple[int, int]]] = {"]
+    for file, lines in _per_file(files, table, 0).items():
+        out += [f"    {file!r}: ["] + _rows([f"({ln}, {pc:#x})" for ln, pc in lines], 5)
         out.append("    ],")
     out += ["}", "", "# file -> line -> where the code LINES starts it at ends (the next entry)",
             "ENDS: dict[str, dict[int, int]] = {"]
-    for file in files:
-        ends = sorted({ln: end for t in table.values() if t["file"] == file
-                       for ln, (_, end) in t["lines"]}.items())
-        out.append(f"    {file!r}: {{")
-        out += [f"        {', '.join(f'{ln}: {end:#x}' for ln, end in ends[k:k + 6])},"
-                for k in range(0, len(ends), 6)]
+    for file, ends in _per_file(files, table, 1).items():
+        out += [f"    {file!r}: {{"] + _rows([f"{ln}: {end:#x}" for ln, end in ends], 6)
         out.append("    },")
     out += ["}", "", "# file -> line -> callee -> return address (\"*\": through a pointer)",
             "RETURNS: dict[str, dict[int, dict[str, int]]] = {"]
     for file in files:
         out.append(f"    {file!r}: {{")
-        for t in sorted((t for t in table.values() if t["file"] == file), key=lambda t: t["low_pc"]):
+        for t in sorted((t for t in table.values() if t["file"] == file),
+                        key=lambda t: t["low_pc"]):
             for line, calls in sorted(t["returns"].items()):
                 body = ", ".join(f"{c!r}: {pc:#x}" for c, pc in calls.items())
                 out.append(f"        {line}: {{{body}}},")
@@ -97,4 +107,4 @@ def module(table: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-print(module({name: function_table(name) for name in FUNCTIONS.split()}), end="")  # type: ignore[name-defined]  # noqa: E501
+print(module({name: function_table(name) for name in FUNCTIONS.split()}), end="")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from typing import Any
 
 import msgspec
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import msgspec
 
-from .output import checked_target, replace_target, temp_beside
+from .output import atomic_file, checked_target
 
 MAGIC = b"TSIDX\x001\n"  # format 1
 SUFFIX = ".idx"
@@ -82,25 +82,14 @@ def write_index(trace: str | os.PathLike[str], trace_size: int, header_digest: b
         target = checked_target(index_path(trace))
     except Exception:  # OutputError: a directory, a link, ... by that name: not ours
         return
-    fd, tmp = temp_beside(target)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(MAGIC + bytes(DIGEST_SIZE))
-            h = hashlib.sha256()
-            for chunk in _chunks(len(raw_head).to_bytes(8, "little") + raw_head, sections):
-                fh.write(chunk)
-                h.update(chunk)
-            fh.seek(len(MAGIC))
-            fh.write(h.digest())
-            fh.flush()
-            os.fsync(fh.fileno())
-        replace_target(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    with atomic_file(target) as fh:
+        fh.write(MAGIC + bytes(DIGEST_SIZE))
+        h = hashlib.sha256()
+        for chunk in _chunks(len(raw_head).to_bytes(8, "little") + raw_head, sections):
+            fh.write(chunk)
+            h.update(chunk)
+        fh.seek(len(MAGIC))
+        fh.write(h.digest())
 
 
 def _chunks(head: bytes, sections: dict[str, array | bytes]) -> Any:

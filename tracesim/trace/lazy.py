@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterator, Sequence
 
 from .blocks import BlockSource
-from .seq import Run
+from .seq import Run, slice_of
 
 
 class LazyEvents(Sequence[Any]):
@@ -29,16 +29,7 @@ class LazyEvents(Sequence[Any]):
 
     def __getitem__(self, position: Any) -> Any:
         if isinstance(position, slice):
-            start, stop, step = position.indices(self.length)
-            if step != 1:
-                return [self[i] for i in range(start, stop, step)]
-            out: list[Any] = []
-            for at, piece in self.pieces(start, stop):
-                if type(piece) is Run:
-                    out += [piece.event(i) for i in range(max(at, start), min(piece.stop, stop))]
-                else:
-                    out.append(piece)
-            return out
+            return slice_of(self, position)
         if position < 0:
             position += self.length
         if not 0 <= position < self.length:

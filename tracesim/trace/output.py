@@ -3,6 +3,7 @@ that every exit path Python sees removes, and that the next run cleans if a kill
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -10,6 +11,7 @@ import stat
 import sys
 import tempfile
 from pathlib import Path
+from typing import BinaryIO, Iterator
 
 _KINDS = {stat.S_IFDIR: "a directory", stat.S_IFCHR: "a character device",
           stat.S_IFBLK: "a block device", stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket",
@@ -120,6 +122,26 @@ def replace_target(tmp: str, target: Path) -> None:
     checked_target(target)
     os.replace(tmp, target)
     LIVE_TEMPS.discard(tmp)
+
+
+@contextlib.contextmanager
+def atomic_file(target: Path) -> Iterator[BinaryIO]:
+    """A file to write that appears at `target` whole or not at all: a temporary file beside
+    it, synced and renamed into place when the block ends, removed if it raises."""
+    fd, tmp = temp_beside(target)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        replace_target(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        LIVE_TEMPS.discard(tmp)
+        raise
 
 
 def remove_live_temps() -> None:

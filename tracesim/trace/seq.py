@@ -118,16 +118,7 @@ class EventSeq(Sequence[Any]):
 
     def __getitem__(self, position: Any) -> Any:
         if isinstance(position, slice):
-            start, stop, step = position.indices(self.length)
-            if step != 1:
-                return [self[i] for i in range(start, stop, step)]
-            out: list[Any] = []
-            for at, piece in self.pieces(start, stop):  # record by record, not a bisect each
-                if type(piece) is Run:
-                    out += [piece.event(i) for i in range(max(at, start), min(piece.stop, stop))]
-                else:
-                    out.append(piece)
-            return out
+            return slice_of(self, position)
         if position < 0:
             position += self.length
         if not 0 <= position < self.length:
@@ -157,6 +148,21 @@ class EventSeq(Sequence[Any]):
             run = runs.get(r)
             yield starts[r], (records[r] if run is None else run)
             r += 1
+
+
+def slice_of(events: Any, part: slice) -> list[Any]:
+    """events[part] of a sequence with `pieces` (an EventSeq, lazy.LazyEvents): record by
+    record, not a lookup per position."""
+    start, stop, step = part.indices(len(events))
+    if step != 1:
+        return [events[i] for i in range(start, stop, step)]
+    out: list[Any] = []
+    for at, piece in events.pieces(start, stop):
+        if type(piece) is Run:
+            out += [piece.event(i) for i in range(max(at, start), min(piece.stop, stop))]
+        else:
+            out.append(piece)
+    return out
 
 
 def event_sequence(records: list[Any]) -> Sequence[Any]:

@@ -28,7 +28,7 @@ from .compress import compress, compressing, open_trace, wants_zstd
 from .seq import event_sequence, records_of
 from .idxbuild import IndexBuilder
 from .idxfile import remove_index
-from .output import checked_target, replace_target, temp_beside
+from .output import atomic_file, checked_target, replace_target, temp_beside
 from .validate import Validator
 
 SEAL_BYTES = 1 << 20  # a writer closes a block once it holds this many bytes
@@ -247,19 +247,8 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     target = checked_target(path)
     if wants_zstd(target):
         data = compress(data)
-    fd, tmp = temp_beside(target)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        replace_target(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    with atomic_file(target) as fh:
+        fh.write(data)
 
 
 class StreamingTraceWriter:
