@@ -123,6 +123,10 @@ def test_qemu_opts_foreach_is_a_frame_as_in_the_gdb_session() -> None:
         "parse_numa_node", "set_numa_options", "parse_numa", "qemu_opts_foreach",
         "parse_numa_opts", "main"]
     assert out[3].startswith("#3  0x")  # a caller: at the return address of its call
+    # reverse-finish out of the second parse_numa goes back into the iterator, which called
+    # it, not to the end of the first parse_numa
+    out, err = debug(t, "break parse_numa", "run", "continue", "reverse-finish", "bt")
+    assert not err and out[0].startswith("#0  qemu_opts_foreach (list=0x5555560966e0 ")
 
 
 # --------------------------------------------------------------------------- 2. info frame

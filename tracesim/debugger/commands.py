@@ -469,7 +469,11 @@ def cmd_reverse_finish(s: Session, rest: str) -> list[str]:
         raise CommandError('"finish" not meaningful in the outermost frame.')
     head = s.announce(f"Run back to call of #{s.selected}  "
                       f"{s.frame_line(sel, with_pc=s.selected > 0, level=s.selected)}")
-    target = s.index.prev_stop(sel.call_index)
+    caller = s.index.frames[s.index.frames[sel.call_index].parent]
+    if s.debug.unstepped_frame(caller.fn) is not None:
+        target = sel.call_index - 1  # a caller with no stops of its own: at the call itself
+    else:
+        target = s.index.prev_stop(sel.call_index)
     return head + s.reverse_to(target, None)
 
 
@@ -754,7 +758,7 @@ def cmd_backtrace(s: Session, rest: str) -> list[str]:
         if f.call_index is None:
             out.append(f"#{k}  {f.fn} ({s.frame_args(f)}) at {f.file}:{f.line}")
         else:
-            mid_line = k == 0 and s.returned_from() is not None and not s.lands_at_line_start()
+            mid_line = k == 0 and s.mid_call() is not None
             out.append(f"#{k}  {s.frame_line(f, k > 0 or s.pos == s.index.exit_index or mid_line, k)}")
         if full and f.call_index is not None:
             state = s.state()

@@ -182,9 +182,9 @@ class Session:
 
     def frame_pc(self, n: int) -> int:
         """Frame n's pc (bt's numbering): a caller's is its return address, and so is the
-        innermost's when a `finish` left it mid-line."""
+        innermost's when it stands mid-line at a call (`finish`, `reverse-finish`)."""
         frames = self.frames()
-        callee = self.returned_from() if n == 0 and not self.lands_at_line_start() else None
+        callee = self.mid_call() if n == 0 else None
         if callee is not None:
             return self.debug.code.return_address(frames[0].file, frames[0].line or 0, callee)
         return self.debug.frame_pc(frames, n)
@@ -196,6 +196,21 @@ class Session:
         frames = self.timeline.state_at(self.pos).frames  # before the return: callee on top
         return frames[-1].fn if frames else None
 
+    def mid_call(self) -> str | None:
+        """The callee of the call the innermost frame stands in the middle of: one that has
+        just returned where the return lands mid-line (`finish`), or, in a frame the model
+        does not step, one about to be called (`reverse-finish` back into it)."""
+        if not self.running:
+            return None
+        if type(self.events[self.pos]) is ev.Return:
+            return None if self.lands_at_line_start() else self.returned_from()
+        after = self.pos + 1
+        if after < len(self.events) and type(self.events[after]) is ev.Call:
+            frames = self.frames()
+            if frames and self.debug.unstepped_frame(frames[0].fn) is not None:
+                return self.events[after].fn
+        return None
+
     def source_line(self, f: ShownFrame) -> str:
         if f.call_index is None:
             return f"{f.line}\t./stdlib/exit.c: No such file or directory."
@@ -206,11 +221,7 @@ class Session:
         if not frames:
             return []
         top = frames[0]
-        mid_line = (
-            self.pos is not None
-            and type(self.events[self.pos]) is ev.Return
-            and not self.lands_at_line_start()
-        )
+        mid_line = self.mid_call() is not None
         lines = []
         if (
             with_frame
