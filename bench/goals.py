@@ -1,8 +1,9 @@
 """Every speed goal of issue 13 from one run, each against the real binary measured in the
 same run: `python bench/goals.py`.
 
-Start: `tracesim run` on the seed's line (memdev form, 7.2) and `tracesim debug -batch -ex
-quit` against QEMU 7.2 on the same line to its monitor and out. Open: the largest trace (bench/
+Start: `tracesim run` on the seed's line (memdev form, 7.2), `tracesim debug -batch -ex quit`
+and the REPL's first prompt on a terminal, against QEMU 7.2 on the same line to its monitor
+and out. Open: the largest trace (bench/
 configs.py) to `goto` its last stop and `p ram_size`, through the index `run -o` writes, and
 `p *ms->numa_state` there (p99 in one session). Record: `run -o` on the largest config. Export:
 `export` of the largest trace. Size: the largest trace as .jsonl.zst, and `summary` reading it
@@ -13,9 +14,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import pty
+import select
 import shutil
+import signal
+import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -25,6 +31,28 @@ from growth_bench import TRACESIM, measure  # noqa: E402
 from open_bench import STOP, session_prints  # noqa: E402
 
 Row = tuple[str, float, int, float, str, bool]  # work, s, MiB, ratio, goal, met
+
+
+def first_prompt(repeat: int) -> tuple[float, int]:
+    """Median seconds from starting `tracesim` (the REPL on the seed) on a terminal to its
+    first `(tracesim)` prompt on the screen (memory: not measured, 0)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: the REPL on a terminal of its own
+            os.execv(sys.executable, [sys.executable, "-m", "tracesim"])
+        seen = b""
+        while b"(tracesim)" not in seen and select.select([fd], [], [], 30)[0]:
+            try:
+                seen += os.read(fd, 1 << 16)
+            except OSError:
+                break
+        times.append(time.perf_counter() - start)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    return statistics.median(times), 0
 
 
 def main() -> int:
@@ -50,6 +78,8 @@ def main() -> int:
                 args.start_repeat), seed_real[0], 1.0, 200)
     row("start: debug -batch -ex quit",
         measure(TRACESIM + ["debug", "-batch", "-ex", "quit"], args.start_repeat),
+        seed_real[0], 1.0, 200)
+    row("start: the REPL's first prompt (a terminal)", first_prompt(args.start_repeat),
         seed_real[0], 1.0, 200)
     large_real = measure(monitor + largest_memdev_argv(), args.repeat)
     with tempfile.TemporaryDirectory() as tmp:
