@@ -124,9 +124,13 @@ def test_qemu_opts_foreach_is_a_frame_as_in_the_gdb_session() -> None:
         "parse_numa_opts", "main"]
     assert out[3].startswith("#3  0x")  # a caller: at the return address of its call
     # reverse-finish out of the second parse_numa goes back into the iterator, which called
-    # it, not to the end of the first parse_numa
-    out, err = debug(t, "break parse_numa", "run", "continue", "reverse-finish", "bt")
-    assert not err and out[0].startswith("#0  qemu_opts_foreach (list=0x5555560966e0 ")
+    # it, mid-line at that call (not to the end of the first parse_numa, nor to 1171)
+    out, err = debug(t, "break parse_numa", "run", "continue", "delete", "reverse-finish",
+                     whole=True)
+    assert not err and out[-2].startswith("0x") and out[-2].endswith(
+        " in qemu_opts_foreach (list=0x5555560966e0 <qemu_numa_opts>, func=0x55555587a3a2 "
+        "<parse_numa>, opaque=0x55555638e430, errp=0x5555562784d0 <error_fatal>) at "
+        "util/qemu-option.c:1170")
 
 
 # --------------------------------------------------------------------------- 2. info frame

@@ -471,10 +471,9 @@ def cmd_reverse_finish(s: Session, rest: str) -> list[str]:
                       f"{s.frame_line(sel, with_pc=s.selected > 0, level=s.selected)}")
     caller = s.index.frames[s.index.frames[sel.call_index].parent]
     if s.debug.unstepped_frame(caller.fn) is not None:
-        target = sel.call_index - 1  # a caller with no stops of its own: at the call itself
-    else:
-        target = s.index.prev_stop(sel.call_index)
-    return head + s.reverse_to(target, None)
+        # a caller with no stops of its own: mid-line at the call itself, as gdb stops there
+        return head + s.reverse_to(sel.call_index - 1, None, line_start=False)
+    return head + s.reverse_to(s.index.prev_stop(sel.call_index), None)
 
 
 @command("goto", "goto N|MARK", repeats=False)

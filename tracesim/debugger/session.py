@@ -581,9 +581,11 @@ class Session:
         return out
 
     # --- reverse run control ------------------------------------------------------------
-    def reverse_to(self, target: int | None, from_call: int | None) -> list[str]:
+    def reverse_to(self, target: int | None, from_call: int | None,
+                   line_start: bool = True) -> list[str]:
         """Move backwards, stopping at the last point hit before reaching `target` (the
-        recording's start at most: `record` after `record stop` starts it later)."""
+        recording's start at most: `record` after `record stop` starts it later);
+        `line_start` False: `target` is mid-line at a call (goto's)."""
         floor = self.record_floor
         if floor is not None and self.pos is not None and floor > self.pos:
             floor = self.record_floor = self.pos  # restarted before it (a checkpoint)
@@ -609,7 +611,7 @@ class Session:
                 + self.where_now(True)
                 + self.show_displays()
             )
-        self.goto(target)
+        self.goto(target, line_start)
         self.refresh_watch_values()
         changed = self._top_call() != from_call
         return self.where_now(with_frame=changed) + self.show_displays()
