@@ -757,8 +757,8 @@ def cmd_backtrace(s: Session, rest: str) -> list[str]:
         if f.call_index is None:
             out.append(f"#{k}  {f.fn} ({s.frame_args(f)}) at {f.file}:{f.line}")
         else:
-            mid_line = k == 0 and s.mid_call() is not None
-            out.append(f"#{k}  {s.frame_line(f, k > 0 or s.pos == s.index.exit_index or mid_line, k)}")
+            with_pc = k > 0 or s.pos == s.index.exit_index or s.mid_call() is not None
+            out.append(f"#{k}  {s.frame_line(f, with_pc, k)}")
         if full and f.call_index is not None:
             state = s.state()
             local_lines = s.inspect.locals_text(state, len(state.frames) - 1 - f.depth_index)

@@ -144,9 +144,9 @@ class UnsteppedFrame:
 
 @dataclass(frozen=True)
 class CodeMap:
-    """Code addresses of source lines: the known ones from the binary's gdb sessions, lines
-    between two of them interpolated, lines outside them extrapolated, so addresses grow
-    with the line."""
+    """Code addresses of source lines: read from the profile's build (tools/gdb_code_table.py)
+    where there is one, else the ones its gdb sessions showed, with the lines between two of
+    them interpolated and the lines outside extrapolated, so addresses grow with the line."""
     anchors: dict[str, list[tuple[int, int]]]  # file -> [(line, offset in the binary)]
     load_base: int = 0x555555554000  # where gdb maps the PIE binary (no ASLR)
     exit_offset: int = 0x276450  # libc's exit
@@ -367,7 +367,8 @@ class DebugInfo:
         if low is None or where is None:
             return None
         start = self.code.address(*where)
-        listed = any(self.code.load_base + at == low for _, at in self.code.anchors.get(where[0], ()))
+        anchors = self.code.anchors.get(where[0], ())
+        listed = any(self.code.load_base + at == low for _, at in anchors)
         return (low, start) if 0 < start - low < 0x40 and not listed else None
 
     def frame_pc(self, frames: Sequence[Any], n: int) -> int:
