@@ -385,9 +385,8 @@ def line_at_address(s: Any, address: int) -> tuple[str, int] | None:
     offset = address - code.load_base
     if offset <= 0:
         return None
-    for name in s.debug.low_pcs:  # a prologue of the entry line's
-        prologue = s.debug.prologue(name)
-        if prologue is not None and prologue[0] <= address < prologue[1]:
+    for name, (low, end) in s.debug.prologues.items():  # a prologue of the entry line's
+        if low <= address < end:
             return s.debug.entry_lines[name]
     files: list[str] = []
     frames = s.frames()

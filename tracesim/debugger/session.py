@@ -191,10 +191,8 @@ class Session:
 
     def returned_from(self) -> str | None:
         """The function whose return the position is at (`finish` stops there), or None."""
-        if not self.running or type(self.events[self.pos]) is not ev.Return:
-            return None
-        frames = self.timeline.state_at(self.pos).frames  # before the return: callee on top
-        return frames[-1].fn if frames else None
+        call = self._returned_call() if self.running else None
+        return None if call is None else self.index.frames[call].fn
 
     def mid_call(self) -> str | None:
         """The callee of the call the innermost frame stands in the middle of: one that has

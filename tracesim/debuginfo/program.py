@@ -363,13 +363,22 @@ class DebugInfo:
         """The code from a function's low pc to its entry line's (where `break` stops), when
         it belongs to the entry line: gcc gives the prologue the line of the `{`, which is
         the entry line unless the code table lists the `{` line on its own."""
-        low, where = self.low_pcs.get(name), self.entry_lines.get(name)
-        if low is None or where is None:
-            return None
-        start = self.code.address(*where)
-        anchors = self.code.anchors.get(where[0], ())
-        listed = any(self.code.load_base + at == low for _, at in anchors)
-        return (low, start) if 0 < start - low < 0x40 and not listed else None
+        return self.prologues.get(name)
+
+    @cached_property
+    def prologues(self) -> dict[str, tuple[int, int]]:
+        """Function -> its prologue's (low pc, end), for those `prologue` says have one."""
+        starts = {file: {self.code.load_base + at for _, at in anchors}
+                  for file, anchors in self.code.anchors.items()}
+        out = {}
+        for name, low in self.low_pcs.items():
+            where = self.entry_lines.get(name)
+            if where is None:
+                continue
+            start = self.code.address(*where)
+            if 0 < start - low < 0x40 and low not in starts.get(where[0], ()):
+                out[name] = (low, start)
+        return out
 
     def frame_pc(self, frames: Sequence[Any], n: int) -> int:
         """Frame `n`'s pc (frames innermost first): the innermost stands at its line's
