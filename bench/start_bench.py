@@ -16,20 +16,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from configs import seed_argv, seed_memdev_argv  # noqa: E402
+from profile_bench import wall  # noqa: E402
 
 TRACESIM = [sys.executable, "-m", "tracesim"]
-
-
-def wall(cmd: list[str], stdin: str | None = None) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, input=stdin, capture_output=True, text=True)
-    return time.perf_counter() - start
 
 
 def imports_ms(cmd: list[str]) -> float:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import shlex
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,3 +55,27 @@ def golden_cases() -> list[dict[str, Any]]:
 @pytest.fixture(scope="session")
 def seed_run() -> Run:
     return qemu("-machine q35 -m 1024 -smp cpus=4 -numa node,cpus=0-1 -numa node,cpus=2-3")
+
+
+# a child that runs the command (argv[2:]) and reports its exit status, wall seconds and peak
+# RSS, then its stderr (argv[1] "stderr") or the end of its stdout
+_MEASURE = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "p = subprocess.run(sys.argv[2:], capture_output=True, text=True)\n"
+    "wall = time.perf_counter() - t\n"
+    "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024\n"
+    "print(p.returncode, round(wall, 3), rss)\n"
+    "sys.stdout.write(p.stderr if sys.argv[1] == 'stderr' else p.stdout[-2000:])\n"
+)
+
+
+def measured(*args: str, output: str = "stderr") -> tuple[int, float, int, str]:
+    """Exit status, wall seconds and peak RSS (MiB) of `tracesim ARGS` in a child of its own,
+    and its stderr (output="stderr") or the end of its stdout ("stdout")."""
+    out = subprocess.run([sys.executable, "-c", _MEASURE, output, sys.executable, "-m",
+                          "tracesim", *args],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    first, _, rest = out.partition("\n")
+    rc, wall, rss = first.split()
+    return int(rc), float(wall), int(rss), rest

@@ -18,14 +18,12 @@ from pathlib import Path
 import pytest
 
 from conftest import qemu
+from seed_session import STOP, at_stop, run, session
 from tracesim.debugger.driver import Driver
 from tracesim.debugger.session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_TRACE = str(ROOT / "traces" / "seed-q35-2node.jsonl")
-SEED = ["-machine", "q35", "-m", "1024", "-smp", "cpus=4", "-numa", "node,cpus=0-1",
-        "-numa", "node,cpus=2-3"]
-STOP = "numa_complete_configuration"
 FRAME0 = f"{STOP} (ms=0x55555638e430) at hw/core/numa.c:364"
 FRAME1 = "0x0000555555a0d6cf in machine_run_board_init (machine=0x55555638e430) at " \
          "hw/core/machine.c:1106"
@@ -41,33 +39,6 @@ def batch(*commands: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     argv.append(SEED_TRACE)
     env = dict(os.environ, PYTHONPATH=str(ROOT), SHELL="/bin/sh")
     return subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=cwd, env=env)
-
-
-_SEED_TRACE = None
-
-
-def session(qemu_src: str | None = None) -> tuple[Session, Driver, list[str], list[str]]:
-    global _SEED_TRACE
-    if _SEED_TRACE is None:
-        _SEED_TRACE = qemu(SEED).trace
-    out: list[str] = []
-    err: list[str] = []
-    s = Session(_SEED_TRACE, qemu_src)
-    return s, Driver(s, out.append, err.append), out, err
-
-
-def at_stop(*commands: str) -> tuple[Session, Driver, list[str], list[str]]:
-    s, d, out, err = session()
-    for line in (f"break {STOP}", "run", *commands):
-        d.run_line(line)
-    return s, d, out, err
-
-
-def run(d: Driver, out: list[str], err: list[str], line: str) -> tuple[list[str], list[str]]:
-    out.clear()
-    err.clear()
-    d.run_line(line)
-    return list(out), list(err)
 
 
 # --------------------------------------------------------------------------- 1. watchpoints

@@ -11,15 +11,13 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import measured
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -32,7 +30,6 @@ from tracesim.trace.validate import MAX_DEPTH
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "traces" / "seed-q35-2node.jsonl"
 SEED72 = ROOT / "traces" / "qemu-7.2" / "seed-memdev.jsonl"
-TRACESIM = [sys.executable, "-m", "tracesim"]
 ONE_LINE = re.compile(r"tracesim: [^\n]*:(\d+): [^\n]+\n")
 _TMP = Path(tempfile.mkdtemp(prefix="tracesim-integrity-"))
 
@@ -332,26 +329,6 @@ def test_parse_trace_is_typed() -> None:
 
 
 # --- bounded time and memory -----------------------------------------------------------------
-_MEASURE = (
-    "import resource, subprocess, sys, time\n"
-    "t = time.perf_counter()\n"
-    "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-    "wall = time.perf_counter() - t\n"
-    "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024\n"
-    "print(p.returncode, round(wall, 3), rss)\n"
-    "sys.stdout.write(p.stderr)\n"
-)
-
-
-def measured(*args: str) -> tuple[int, float, int, str]:
-    """Exit status, wall seconds and peak RSS (MiB) of `tracesim ARGS` in a child."""
-    out = subprocess.run([sys.executable, "-c", _MEASURE, *TRACESIM, *args],
-                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
-    first, _, err = out.partition("\n")
-    rc, wall, rss = first.split()
-    return int(rc), float(wall), int(rss), err
-
-
 def test_a_billion_nodes_cost_nothing(tmp_path: Path) -> None:
     path = tmp_path / "nodes.jsonl"
     path.write_bytes(reseal([HEADER, MAIN, b'{"k":"write","path":"numa_state.num_nodes",'

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import measured as measured_child
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -210,24 +211,9 @@ def test_a_repeat_outside_any_call_is_refused(tmp_path: Path) -> None:
 
 # --- bounded cost: the issue's ten copies of one cpus= range ----------------------------------
 TEN_COPIES = ["-machine", "q35", "-smp", "288", "-numa", "node" + ",cpus=0-287" * 10]
-_MEASURE = (
-    "import resource, subprocess, sys, time\n"
-    "t = time.perf_counter()\n"
-    "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-    "wall = time.perf_counter() - t\n"
-    "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024\n"
-    "print(p.returncode, round(wall, 3), rss)\n"
-    "sys.stdout.write(p.stdout[-2000:])\n"
-)
-
-
 def measured(*args: str) -> tuple[int, float, int, str]:
     """Exit status, wall seconds, peak RSS (MiB) and the end of the output of tracesim."""
-    out = subprocess.run([sys.executable, "-c", _MEASURE, sys.executable, "-m", "tracesim",
-                          *args], capture_output=True, text=True, check=True, cwd=ROOT).stdout
-    first, _, rest = out.partition("\n")
-    rc, wall, rss = first.split()
-    return int(rc), float(wall), int(rss), rest
+    return measured_child(*args, output="stdout")
 
 
 @pytest.fixture(scope="module")
