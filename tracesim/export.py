@@ -184,35 +184,31 @@ def perfetto_events(
     the position in the events every few thousand pieces."""
     builder = PerfettoBuilder(branches)
     every = EVERY if progress is not None and progress.enabled else 0
+    # record by record (a stop, most of them, handled here: no call per event); a plain list
+    # of events is records without runs
     if type(events) is EventSeq:
-        # record by record (a stop, most of them, handled here: no call per event)
-        runs, starts, event, Step = events.runs, events.starts, builder.event, ev.Step
-        shown = _SHOWN if branches else _SHOWN - {ev.Branch}
-        for r, record in enumerate(events.records):
-            if every and not r % every:
-                progress.update(starts[r])
-            kind = type(record)
-            if kind is Step:
-                builder.stops += 1
-                builder.tick = 0
-            elif kind in shown:
-                event(record)
-            elif kind is not ev.Repeat:
-                continue  # a store, a local, a loop head, a fact: not drawn
-            elif runs[r].times > EXPAND_AT_MOST:
-                builder.run(runs[r])
-            else:
-                for k in range(runs[r].times):
-                    for e in runs[r].repetition(k):
-                        event(e)
-    elif every:
-        for k, e in enumerate(events):
-            if not k % every:
-                progress.update(k)
-            builder.event(e)
+        records, runs, starts = events.records, events.runs, events.starts
     else:
-        for e in events:
-            builder.event(e)
+        records, runs, starts = events, {}, range(len(events))
+    event, Step = builder.event, ev.Step
+    shown = _SHOWN if branches else _SHOWN - {ev.Branch}
+    for r, record in enumerate(records):
+        if every and not r % every:
+            progress.update(starts[r])
+        kind = type(record)
+        if kind is Step:
+            builder.stops += 1
+            builder.tick = 0
+        elif kind in shown:
+            event(record)
+        elif kind is not ev.Repeat:
+            continue  # a store, a local, a loop head, a fact: not drawn
+        elif runs[r].times > EXPAND_AT_MOST:
+            builder.run(runs[r])
+        else:
+            for k in range(runs[r].times):
+                for e in runs[r].repetition(k):
+                    event(e)
     command = "qemu-system-x86_64 " + " ".join(argv)
     meta = [
         {
